@@ -1,0 +1,23 @@
+"""Test settings: the production settings with what a test run needs changed, nothing more.
+
+The database is the real PostgreSQL given by DATABASE_URL (`make test` starts one).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 50)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DATABASE_URL", "postgres://qingqian@127.0.0.1:54329/qingqian")
+
+from .settings import *  # noqa: F403
+
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

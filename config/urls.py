@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("enterprises/", include("enterprises.urls")),
+]

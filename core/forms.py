@@ -1,0 +1,119 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+
+from core.models import AuditAction, AuditResult, User
+from core.roles import ROLES
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续失败 5 次后账号将被锁定 30 分钟。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+
+class FilterForm(forms.Form):
+    """A form rendered as one compact row of filters above a list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else ("form-control form-control-sm")
+            )
+
+
+class AuditSearchForm(FilterForm):
+    username = forms.CharField(label="用户名", required=False)
+    action = forms.ChoiceField(
+        label="操作", required=False, choices=[("", "全部"), *AuditAction.choices]
+    )
+    result = forms.ChoiceField(
+        label="结果", required=False, choices=[("", "全部"), *AuditResult.choices]
+    )
+    text = forms.CharField(label="对象", required=False)
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _role_choices():
+    existing = set(Group.objects.values_list("name", flat=True))
+    return [(name, name) for name in ROLES if name in existing]
+
+
+class _PasswordPairMixin:
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif first:
+            try:
+                validate_password(first, self._user_for_validation())
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class UserCreateForm(_PasswordPairMixin, forms.Form):
+    username = forms.RegexField(
+        label="用户名",
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ + -"},
+    )
+    full_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    role = forms.ChoiceField(label="角色")
+    password1 = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        help_text="至少 8 位，包含小写字母、大写字母、数字、符号中的至少 3 类。",
+    )
+    password2 = forms.CharField(label="再次输入密码", widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices()
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("该用户名已存在。")
+        return username
+
+    def _user_for_validation(self):
+        return User(
+            username=self.cleaned_data.get("username", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+        )
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    role = forms.ChoiceField(label="角色")
+    is_active = forms.BooleanField(label="启用", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices()
+
+
+class PasswordResetForm(_PasswordPairMixin, forms.Form):
+    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def _user_for_validation(self):
+        return self.user

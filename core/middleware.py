@@ -1,0 +1,72 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+
+from core.audit import AuditAction, log_action
+
+SESSION_STARTED = "qq_started"
+SESSION_LAST_SEEN = "qq_last_seen"
+# Saving the session on every request would cost a write per click; a minute of slack is fine.
+_TOUCH_EVERY_SECONDS = 60
+
+
+def mark_session_started(request) -> None:
+    now = int(time.time())
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
+class SessionLimitsMiddleware:
+    """Logs a user out after 30 idle minutes or 12 hours since login (DESIGN §5)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            expired = self._expired_reason(request)
+            if expired:
+                return self._end_session(request, expired)
+        return self.get_response(request)
+
+    def _expired_reason(self, request) -> str | None:
+        now = int(time.time())
+        session = request.session
+        started = session.get(SESSION_STARTED)
+        last_seen = session.get(SESSION_LAST_SEEN)
+        if started is None or last_seen is None:
+            mark_session_started(request)
+            return None
+        if now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+            return "idle"
+        if now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+            return "absolute"
+        if now - last_seen >= _TOUCH_EVERY_SECONDS:
+            session[SESSION_LAST_SEEN] = now
+        return None
+
+    def _end_session(self, request, reason: str):
+        log_action(
+            actor=request.user,
+            action=AuditAction.SESSION_EXPIRED,
+            request=request,
+            detail={"reason": reason},
+        )
+        logout(request)
+        text = (
+            "您已超过 30 分钟未操作，系统已自动退出，请重新登录。"
+            if reason == "idle"
+            else "本次登录已满 12 小时，请重新登录。"
+        )
+        messages.warning(request, text)
+        login_redirect = redirect_to_login(request.get_full_path())
+        if getattr(request, "htmx", False):
+            # htmx would swap the login page into a fragment; make the browser navigate instead.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login_redirect["Location"]
+            return response
+        return login_redirect

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from core.roles import CAPABILITIES
+
+
+class User(AbstractUser):
+    # Chinese names do not split into first and last name.
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+
+class Capability(models.Model):
+    """Holds the capability permissions; it has no table (see core.roles)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = CAPABILITIES
+
+    def __str__(self):
+        return "capability"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "账号锁定"
+    LOGOUT = "logout", "退出"
+    SESSION_EXPIRED = "session_expired", "会话超时"
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    IMPORT = "import", "导入"
+    EXPORT = "export", "导出"
+    UNMASK = "unmask", "查看明文"
+    APPROVE = "approve", "审批通过"
+    REJECT = "reject", "审批驳回"
+    POST_MONEY = "post_money", "记账"
+    REVERSE = "reverse", "冲正"
+    TRANSITION = "transition", "状态变更"
+    ISSUE = "issue", "出具文书"
+    VOID = "void", "作废"
+    SETTINGS = "settings", "配置变更"
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", "成功"
+    FAILURE = "failure", "失败"
+    DENIED = "denied", "拒绝"
+
+
+class AuditEntry(models.Model):
+    """Append-only: on PostgreSQL and SQLite a trigger rejects UPDATE and DELETE (core.0003).
+
+    The object is stored as text, not as a foreign key, so that no delete elsewhere can ever
+    cascade into the log and the entry still reads the same after the object changed.
+    """
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_username = models.CharField("用户名", max_length=150, blank=True, db_index=True)
+    action = models.CharField("操作", max_length=30, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    result = models.CharField(
+        "结果", max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS
+    )
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.get_action_display()}"

@@ -1,0 +1,36 @@
+from datetime import date, datetime, time
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.models import AuditEntry, User
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_entries_search(
+    *, username="", action="", result="", text="", date_from=None, date_to=None
+) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.all()
+    if username:
+        entries = entries.filter(actor_username__icontains=username)
+    if action:
+        entries = entries.filter(action=action)
+    if result:
+        entries = entries.filter(result=result)
+    if text:
+        entries = entries.filter(Q(object_repr__icontains=text) | Q(object_id=text))
+    if date_from:
+        entries = entries.filter(at__gte=_local_midnight(date_from))
+    if date_to:
+        entries = entries.filter(at__lt=_local_midnight(date_to) + timezone.timedelta(days=1))
+    return entries
+
+
+def users_list(*, text="") -> QuerySet[User]:
+    users = User.objects.prefetch_related("groups").order_by("username")
+    if text:
+        users = users.filter(Q(username__icontains=text) | Q(full_name__icontains=text))
+    return users

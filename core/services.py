@@ -1,0 +1,66 @@
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core.audit import AuditAction, log_action
+from core.models import User
+
+
+@transaction.atomic
+def user_create(*, actor, username, full_name, phone, role, password, request=None) -> User:
+    user = User(username=username, full_name=full_name, phone=phone)
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    log_action(
+        actor=actor, action=AuditAction.CREATE, obj=user, request=request, detail={"role": role}
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user: User, full_name, phone, role, is_active, request=None) -> User:
+    before = {
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "is_active": user.is_active,
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+    }
+    user.full_name, user.phone, user.is_active = full_name, phone, is_active
+    user.save(update_fields=["full_name", "phone", "is_active"])
+    user.groups.set([Group.objects.get(name=role)])
+    after = {"full_name": full_name, "phone": phone, "is_active": is_active, "roles": [role]}
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        request=request,
+        detail={"changes": changes},
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password, request=None) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        request=request,
+        detail={"password": "reset"},
+    )
+
+
+def user_unlock(*, actor, user: User, request=None) -> int:
+    removed = axes_reset(username=user.get_username())
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        request=request,
+        detail={"unlocked": True, "attempts_cleared": removed},
+    )
+    return removed

@@ -1,0 +1,39 @@
+from django import template
+
+from core.masking import mask_middle
+from core.money import format_wanyuan, format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    """12345678.9 → '12,345,678.90'; empty stays empty."""
+    if value is None or value == "":
+        return ""
+    return format_yuan(value)
+
+
+@register.filter
+def wanyuan(value):
+    if value is None or value == "":
+        return ""
+    return format_wanyuan(value)
+
+
+@register.filter
+def masked(value):
+    return mask_middle(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination and sorting)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

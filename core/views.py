@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core import services
+from core.audit import AuditAction, AuditResult, log_action
+from core.forms import AuditSearchForm, LoginForm, PasswordResetForm, UserCreateForm, UserEditForm
+from core.middleware import mark_session_started
+from core.models import User
+from core.pagination import paginate
+from core.permissions import capability_required
+from core.roles import has_capability, role_names
+from core.selectors import audit_entries_search, users_list
+
+
+class QingqianLoginView(LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        mark_session_started(self.request)
+        log_action(actor=form.get_user(), action=AuditAction.LOGIN, request=self.request)
+        return response
+
+    def form_invalid(self, form):
+        username = (form.data.get("username") or "")[:150]
+        # django-axes marks the request when this attempt hit (or is inside) a lockout.
+        locked = getattr(self.request, "axes_locked_out", False)
+        log_action(
+            actor=None,
+            username=username,
+            action=AuditAction.LOCKED_OUT if locked else AuditAction.LOGIN_FAILED,
+            result=AuditResult.DENIED if locked else AuditResult.FAILURE,
+            request=self.request,
+        )
+        return super().form_invalid(form)
+
+
+@login_not_required
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        log_action(actor=request.user, action=AuditAction.LOGOUT, request=request)
+    logout(request)
+    messages.info(request, "您已安全退出。")
+    return redirect("login")
+
+
+def home(request):
+    # Each role lands where its daily work is; later issues add a worklist for casework roles.
+    user = request.user
+    if has_capability(user, "view_enterprises"):
+        return redirect("enterprises:list")
+    if has_capability(user, "view_audit_log"):
+        return redirect("audit_log")
+    if has_capability(user, "manage_users"):
+        return redirect("users")
+    return render(request, "core/no_role.html")
+
+
+@capability_required("view_audit_log")
+def audit_log(request):
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = audit_entries_search(**{k: v for k, v in filters.items() if v})
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": paginate(request, entries.select_related("actor"))},
+    )
+
+
+@capability_required("manage_users")
+def users(request):
+    text = request.GET.get("q", "").strip()
+    return render(
+        request, "core/users.html", {"page": paginate(request, users_list(text=text)), "q": text}
+    )
+
+
+@capability_required("manage_users")
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_create(
+            actor=request.user,
+            request=request,
+            **{k: form.cleaned_data[k] for k in ("username", "full_name", "phone", "role")},
+            password=form.cleaned_data["password1"],
+        )
+        messages.success(request, f"已创建用户 {user.username}。")
+        return redirect("users")
+    return render(
+        request, "core/form_page.html", {"form": form, "title": "新建用户", "back_url": "users"}
+    )
+
+
+@capability_required("manage_users")
+def user_edit(request, user_id):
+    user = get_object_or_404(User, pk=user_id)
+    roles = role_names(user)
+    initial = {
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "is_active": user.is_active,
+        "role": roles[0] if roles else None,
+    }
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if user == request.user and not form.cleaned_data["is_active"]:
+            form.add_error("is_active", "不能停用自己的账号。")
+        else:
+            services.user_update(
+                actor=request.user, user=user, request=request, **form.cleaned_data
+            )
+            messages.success(request, f"已保存用户 {user.username}。")
+            return redirect("users")
+    return render(request, "core/user_edit.html", {"form": form, "subject": user})
+
+
+@capability_required("manage_users")
+def user_password(request, user_id):
+    user = get_object_or_404(User, pk=user_id)
+    form = PasswordResetForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(
+            actor=request.user, user=user, request=request, password=form.cleaned_data["password1"]
+        )
+        messages.success(request, f"已重置 {user.username} 的密码。")
+        return redirect("users")
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": f"重置密码：{user.username}", "back_url": "users"},
+    )
+
+
+@capability_required("manage_users")
+@require_POST
+def user_unlock(request, user_id):
+    user = get_object_or_404(User, pk=user_id)
+    services.user_unlock(actor=request.user, user=user, request=request)
+    messages.success(request, f"已解除 {user.username} 的登录锁定。")
+    return redirect("users")

@@ -1,0 +1,47 @@
+"""Check characters of the 统一社会信用代码 (GB 32100-2015) and the resident ID number (GB 11643)."""
+
+import re
+from datetime import date
+
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Position i (0-based) weighs 3**i mod 31: 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, …
+USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+ID_CHECK = "10X98765432"
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """None when valid, else the reason in Chinese."""
+    if len(code) != 18:
+        return f"统一社会信用代码应为 18 位，实际为 {len(code)} 位"
+    bad = sorted({c for c in code if c not in USCC_CHARSET})
+    if bad:
+        return f"统一社会信用代码含非法字符 {'、'.join(bad)}（不使用 I、O、S、V、Z）"
+    expected = uscc_check_char(code[:17])
+    if code[17] != expected:
+        return f"统一社会信用代码校验位错误（末位应为 {expected}）"
+    return None
+
+
+def id_number_problem(number: str) -> str | None:
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return "身份证号应为 18 位（末位可为 X）"
+    try:
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期无效"
+    total = sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=True))
+    if number[17] != ID_CHECK[total % 11]:
+        return f"身份证号校验位错误（末位应为 {ID_CHECK[total % 11]}）"
+    return None
+
+
+def id_check_char(first17: str) -> str:
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]

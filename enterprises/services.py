@@ -1,0 +1,158 @@
+from django.db import transaction
+
+from core.audit import AuditAction, log_action
+from enterprises.importers import UPDATABLE, ParsedImport
+from enterprises.models import BankAccount, Enterprise, Region, TaskGroup
+
+
+def _changes(instance, data: dict) -> dict:
+    return {
+        name: [str(getattr(instance, name) or ""), str(value or "")]
+        for name, value in data.items()
+        if getattr(instance, name) != value
+    }
+
+
+@transaction.atomic
+def enterprise_create(*, actor, data: dict, request=None) -> Enterprise:
+    enterprise = Enterprise(**data)
+    enterprise.full_clean()
+    enterprise.save()
+    log_action(actor=actor, action=AuditAction.CREATE, obj=enterprise, request=request)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, actor, enterprise: Enterprise, data: dict, request=None) -> Enterprise:
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    changes = _changes(enterprise, data)
+    for name, value in data.items():
+        setattr(enterprise, name, value)
+    enterprise.full_clean()
+    enterprise.save()
+    if changes:
+        # ID numbers never go into the log in clear text.
+        if "legal_rep_id_number" in changes:
+            changes["legal_rep_id_number"] = ["***", "***"]
+        log_action(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=enterprise,
+            request=request,
+            detail={"changes": changes},
+        )
+    return enterprise
+
+
+@transaction.atomic
+def bank_account_save(
+    *, actor, enterprise: Enterprise, data: dict, account: BankAccount | None = None, request=None
+) -> BankAccount:
+    creating = account is None
+    account = account or BankAccount(enterprise=enterprise)
+    if data.get("is_basic"):
+        # Only one basic account per enterprise: a new basic account demotes the old one.
+        enterprise.bank_accounts.exclude(pk=account.pk).filter(is_basic=True).update(is_basic=False)
+    for name, value in data.items():
+        setattr(account, name, value)
+    account.save()
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        obj=account,
+        request=request,
+        detail={"enterprise": enterprise.credit_code, "basic": account.is_basic},
+    )
+    return account
+
+
+def personal_data_unmask(*, actor, obj, field: str, request=None) -> str:
+    """The clear value of a masked field; every look is logged."""
+    log_action(
+        actor=actor, action=AuditAction.UNMASK, obj=obj, request=request, detail={"field": field}
+    )
+    return getattr(obj, field)
+
+
+@transaction.atomic
+def enterprises_import(*, actor, parsed: ParsedImport, filename: str, request=None) -> dict:
+    """Write every row of a checked import, or none (the caller passes only a clean parse)."""
+    if not parsed.ok:
+        raise ValueError("only a checked import without problems can be written")
+    existing = {
+        e.credit_code: e
+        for e in Enterprise.objects.select_for_update().filter(
+            credit_code__in=[r.credit_code for r in parsed.rows]
+        )
+    }
+    created, updated = [], []
+    for row in parsed.rows:
+        enterprise = existing.get(row.credit_code)
+        if enterprise is None:
+            created.append(Enterprise(credit_code=row.credit_code, **row.values))
+            continue
+        for name, value in row.values.items():
+            setattr(enterprise, name, value)
+        updated.append(enterprise)
+    Enterprise.objects.bulk_create(created, batch_size=1000)
+    if updated:
+        Enterprise.objects.bulk_update(updated, UPDATABLE, batch_size=1000)
+    summary = {
+        "filename": filename,
+        "rows": len(parsed.rows),
+        "created": len(created),
+        "updated": len(updated),
+    }
+    log_action(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        request=request,
+        detail=summary,
+        username="" if actor else "manage.py",
+    )
+    return summary
+
+
+@transaction.atomic
+def region_save(*, actor, data: dict, region: Region | None = None, request=None) -> Region:
+    creating = region is None
+    region = region or Region()
+    changes = _changes(region, data)
+    for name, value in data.items():
+        setattr(region, name, value)
+    region.save()
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.SETTINGS,
+        obj=region,
+        request=request,
+        detail={"changes": changes},
+    )
+    return region
+
+
+@transaction.atomic
+def task_group_save(
+    *, actor, name, leader, members, regions, group: TaskGroup | None = None, request=None
+) -> TaskGroup:
+    creating = group is None
+    group = group or TaskGroup()
+    group.name, group.leader = name, leader
+    group.save()
+    group.members.set(members)
+    Region.objects.filter(task_group=group).exclude(pk__in=[r.pk for r in regions]).update(
+        task_group=None
+    )
+    Region.objects.filter(pk__in=[r.pk for r in regions]).update(task_group=group)
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.SETTINGS,
+        obj=group,
+        request=request,
+        detail={
+            "leader": leader.username if leader else "",
+            "members": sorted(m.username for m in members),
+            "regions": sorted(r.name for r in regions),
+        },
+    )
+    return group
