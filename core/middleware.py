@@ -64,7 +64,7 @@ class SessionLimitsMiddleware:
         )
         messages.warning(request, text)
         login_redirect = redirect_to_login(request.get_full_path())
-        if getattr(request, "htmx", False):
+        if request.headers.get("HX-Request") == "true":
             # htmx would swap the login page into a fragment; make the browser navigate instead.
             response = HttpResponse(status=204)
             response["HX-Redirect"] = login_redirect["Location"]

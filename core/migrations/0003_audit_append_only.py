@@ -34,7 +34,8 @@ def _run(schema_editor, postgres, sqlite):
     vendor = schema_editor.connection.vendor
     statements = {"postgresql": [postgres], "sqlite": sqlite}.get(vendor, [])
     for statement in statements:
-        schema_editor.execute(statement)
+        # No params: the PL/pgSQL body contains a literal % placeholder of its own.
+        schema_editor.execute(statement, params=None)
 
 
 def forwards(apps, schema_editor):

@@ -1,0 +1,64 @@
+"""Docker cannot run here, so the compose file is checked by reading it: every command must
+point at something that exists, and every variable the settings require must be set."""
+
+import importlib
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+APP_SERVICES = ["migrate", "web", "worker", "beat"]
+
+
+def test_compose_describes_web_worker_beat_postgres_and_redis():
+    services = COMPOSE["services"]
+    assert set(services) >= {"web", "worker", "beat", "db", "redis"}
+    assert services["db"]["image"] == "postgres:15"
+    assert services["redis"]["image"] == "redis:7"
+
+
+def test_every_app_service_has_every_required_variable():
+    for name in APP_SERVICES:
+        environment = COMPOSE["services"][name]["environment"]
+        for variable in settings.REQUIRED_IN_PRODUCTION:
+            assert environment.get(variable), f"{name} lacks {variable}"
+        assert environment["DEBUG"] == "0"
+
+
+def _module_and_attribute(target: str):
+    module, _, attribute = target.partition(":")
+    return importlib.import_module(module), attribute
+
+
+def test_gunicorn_points_at_the_wsgi_application():
+    command = COMPOSE["services"]["web"]["command"]
+    assert command[0] == "gunicorn"
+    module, attribute = _module_and_attribute(command[1])
+    assert callable(getattr(module, attribute))
+
+
+def test_celery_commands_point_at_the_celery_app_and_known_queues():
+    for name in ("worker", "beat"):
+        command = COMPOSE["services"][name]["command"]
+        assert command[:3] == ["celery", "-A", "config"]
+        assert hasattr(importlib.import_module(command[2]), "celery_app")
+    worker = COMPOSE["services"]["worker"]["command"]
+    queues = set(worker[worker.index("-Q") + 1].split(","))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {"celery"} <= queues
+
+
+def test_management_commands_in_compose_exist():
+    command = COMPOSE["services"]["migrate"]["command"]
+    assert command[:2] == ["python", "manage.py"]
+    assert command[2] in get_commands()
+
+
+def test_dockerfile_installs_cjk_fonts_and_the_harfbuzz_subsetter():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "fonts-noto-cjk" in dockerfile
+    assert "libharfbuzz-subset0" in dockerfile
+    assert "requirements.lock" in dockerfile

@@ -1,0 +1,59 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "-production-key-with-enough-entropy-0123456789",
+    "DATABASE_URL": "postgres://qingqian:secret@db:5432/qingqian",
+    "REDIS_URL": "redis://redis:6379/0",
+    "ALLOWED_HOSTS": "qingqian.example.gov.cn",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
+def _manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_demo_generates_and_keeps_its_secret_key(tmp_path):
+    env = {
+        "DEBUG": "1",
+        "QINGQIAN_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    assert _manage("check", env=env).returncode == 0
+    key = (tmp_path / "demo_secret_key").read_text()
+    assert len(key) >= 50
+    assert _manage("check", env=env).returncode == 0
+    assert (tmp_path / "demo_secret_key").read_text() == key
+
+
+def test_locale_and_time_zone(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.X_FRAME_OPTIONS == "DENY"

@@ -1,0 +1,133 @@
+"""Every URL × every role. The table below is the specification, written out by hand from
+DESIGN §1 and §5; a URL that is not in it fails the completeness test, so no page can be
+added without deciding who may see it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# url name → (method, capability needed, scoped to an enterprise of the caller's townships)
+URLS = {
+    "login": ("GET", None, False),
+    "logout": ("POST", None, False),
+    "home": ("GET", "any", False),
+    "audit_log": ("GET", "view_audit_log", False),
+    "users": ("GET", "manage_users", False),
+    "user_create": ("GET", "manage_users", False),
+    "user_edit": ("GET", "manage_users", False),
+    "user_password": ("GET", "manage_users", False),
+    "user_unlock": ("POST", "manage_users", False),
+    "enterprises:list": ("GET", "view_enterprises", False),
+    "enterprises:export": ("GET", "export_data", False),
+    "enterprises:create": ("GET", "edit_enterprises", False),
+    "enterprises:detail": ("GET", "view_enterprises", True),
+    "enterprises:edit": ("GET", "edit_enterprises", True),
+    "enterprises:unmask_id": ("POST", "unmask_personal_data", True),
+    "enterprises:bank_account_create": ("GET", "edit_enterprises", True),
+    "enterprises:bank_account_edit": ("GET", "edit_enterprises+unmask", True),
+    "enterprises:bank_account_unmask": ("POST", "unmask_personal_data", True),
+    "enterprises:import": ("GET", "edit_enterprises", False),
+    "enterprises:import_template": ("GET", "edit_enterprises", False),
+    "enterprises:import_preview": ("GET", "edit_enterprises", False),
+    "enterprises:organisation": ("GET", "manage_settings", False),
+    "enterprises:region_create": ("GET", "manage_settings", False),
+    "enterprises:region_edit": ("GET", "manage_settings", False),
+    "enterprises:task_group_create": ("GET", "manage_settings", False),
+    "enterprises:task_group_edit": ("GET", "manage_settings", False),
+}
+
+# What each role may do, from DESIGN §1 (an independent statement of core.roles).
+ROLE_CAN = {
+    "caseworker": {"view_enterprises", "edit_enterprises", "export_data", "unmask_personal_data"},
+    "group_leader": {"view_enterprises", "edit_enterprises", "export_data", "unmask_personal_data"},
+    "leader": {"view_enterprises", "export_data", "unmask_personal_data", "all_regions"},
+    "supervisor": {"view_enterprises", "export_data", "all_regions"},
+    "sysadmin": {"manage_users", "manage_settings"},
+    "auditor": {"view_audit_log"},
+}
+
+
+def _names(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{pattern.namespace}:" if pattern.namespace else ""
+            yield from _names(pattern.url_patterns, prefix + namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_names(get_resolver().url_patterns))
+    static = {n for n in names if n.startswith(("static", "media"))}
+    assert names - static == set(URLS), "add new URLs to the matrix with who may reach them"
+
+
+def _path(name, county, scoped_to_other):
+    from django.urls import reverse
+
+    enterprise = county.other_enterprise if scoped_to_other else county.enterprise
+    account = county.other_account if scoped_to_other else county.account
+    kwargs_by_param = {
+        "enterprise_id": enterprise.pk,
+        "account_id": account.pk,
+        "user_id": county.caseworker.pk,
+        "region_id": county.region_a.pk,
+        "group_id": county.group_a.pk,
+        "token": "0" * 32,
+    }
+    resolver = get_resolver()
+    namespace, _, short = name.rpartition(":")
+    patterns = (
+        resolver.namespace_dict[namespace][1].reverse_dict if namespace else resolver.reverse_dict
+    )
+    params = patterns.getlist(short)[0][0][0][1]
+    return reverse(name, kwargs={p: kwargs_by_param[p] for p in params})
+
+
+def _allowed(role, capability):
+    can = ROLE_CAN[role]
+    if capability == "any":
+        return True
+    if capability == "edit_enterprises+unmask":
+        return {"edit_enterprises", "unmask_personal_data"} <= can
+    return capability in can
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_CAN))
+# Login and logout are open to all and covered by test_login.
+@pytest.mark.parametrize("name", sorted(n for n, (_, capability, _) in URLS.items() if capability))
+def test_role_reaches_exactly_what_it_may(client, county, role, name):
+    method, capability, _ = URLS[name]
+    client.force_login(getattr(county, role))
+    path = _path(name, county, scoped_to_other=False)
+    response = client.post(path) if method == "POST" else client.get(path)
+    if not _allowed(role, capability):
+        assert response.status_code == 403, (role, name)
+    elif name == "enterprises:import_preview":
+        assert response.status_code == 404  # an unknown token is never someone else's upload
+    else:
+        assert response.status_code in (200, 302), (role, name, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "group_leader", "leader", "supervisor"])
+@pytest.mark.parametrize("name", sorted(n for n, (_, _, scoped) in URLS.items() if scoped))
+def test_another_townships_enterprise_is_not_found(client, county, role, name):
+    method, capability, _ = URLS[name]
+    client.force_login(getattr(county, role))
+    path = _path(name, county, scoped_to_other=True)
+    response = client.post(path) if method == "POST" else client.get(path)
+    if not _allowed(role, capability):
+        assert response.status_code == 403
+    elif "all_regions" in ROLE_CAN[role]:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 404, (role, name)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in URLS if n != "login"))
+def test_anonymous_is_sent_to_login(client, county, name):
+    method = URLS[name][0]
+    path = _path(name, county, scoped_to_other=False)
+    response = client.post(path) if method == "POST" else client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
