@@ -25,3 +25,6 @@ STORAGES = {
 # Static files come from the app folders directly in tests and the demo.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The live server thread of the browser tests must not keep a connection to the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -61,13 +61,27 @@ _MERGE_REF = re.compile(rb'<mergeCell[^>]*\sref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Full-width digits and Latin letters → ASCII. Chinese punctuation stays: a company's legal
+# name is written with full-width brackets （…）, and NFKC would rewrite them.
+_FULL_WIDTH_ALNUM = {
+    code: code - 0xFEE0
+    for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for code in range(start, end + 1)
+}
+
+
 def normalize_text(value) -> str:
-    """Full-width letters, digits and the ideographic space become ASCII; runs of white
-    space fold to one; the ends are trimmed."""
+    """Full-width letters and digits become ASCII; the ideographic space and other white
+    space fold to one space; the ends are trimmed."""
     if value is None:
         return ""
+    return " ".join(str(value).translate(_FULL_WIDTH_ALNUM).split())
+
+
+def normalize_number_text(value) -> str:
+    """Text of a number as typed: full-width digits, point and comma, separators and spaces."""
     text = unicodedata.normalize("NFKC", str(value))
-    return " ".join(text.split())
+    return "".join(text.split()).replace(",", "")
 
 
 def normalize_header(value) -> str:
@@ -175,6 +189,7 @@ def read_sheet(path: Path, columns: list[Column]) -> tuple[Sheet, Iterator[tuple
             for cells in rows:
                 values = {}
                 row_number = None
+                has_formula = False
                 for index, cell in enumerate(cells):
                     column = positions.get(index)
                     if column is None or cell.value is None:
@@ -186,11 +201,13 @@ def read_sheet(path: Path, columns: list[Column]) -> tuple[Sheet, Iterator[tuple
                                 cell.row, column.header, "单元格是公式，请复制后“粘贴为数值”再导入"
                             )
                         )
+                        has_formula = True
                         continue
                     if isinstance(cell.value, str) and not cell.value.strip():
                         continue
                     values[column.key] = cell.value
-                if values:
+                # A row with a formula is reported once, for the formula, not for what it lacks.
+                if values and not has_formula:
                     yield row_number, values
         finally:
             workbook.close()
@@ -208,7 +225,7 @@ def parse_amount(value, *, allow_negative: bool = False) -> Decimal:
         # A float cell holds the shortest repr the user typed (Excel stores doubles).
         text = repr(value)
     else:
-        text = normalize_text(value).replace(",", "").replace(" ", "").replace("元", "")
+        text = normalize_number_text(value).replace("元", "")
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -228,7 +245,7 @@ def parse_count(value) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     else:
-        text = normalize_text(value).replace(",", "").replace(" ", "")
+        text = normalize_number_text(value)
         if not text.isdigit():
             raise ValueError("应为不小于 0 的整数")
         number = int(text)
