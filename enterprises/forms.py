@@ -103,6 +103,14 @@ class RegionForm(forms.ModelForm):
         fields = ["name", "code", "task_group"]
 
 
+class _RegionWithGroupField(forms.ModelMultipleChoiceField):
+    # Ticking a township that belongs to another group moves it: say so in the label.
+    def label_from_instance(self, region):
+        return (
+            f"{region.name}（现属{region.task_group.name}）" if region.task_group else region.name
+        )
+
+
 class TaskGroupForm(forms.Form):
     name = forms.CharField(label="工作组名称", max_length=50)
     leader = forms.ModelChoiceField(label="组长", queryset=User.objects.none(), required=False)
@@ -112,9 +120,9 @@ class TaskGroupForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = _RegionWithGroupField(
         label="负责乡镇",
-        queryset=Region.objects.all(),
+        queryset=Region.objects.select_related("task_group"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -1,0 +1,47 @@
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.money import format_wanyuan, format_yuan, round_fen
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("0.005", "0.01"),
+        ("0.004", "0.00"),
+        ("2.675", "2.68"),
+        ("-0.005", "-0.01"),
+        ("22.265", "22.27"),
+    ],
+)
+def test_round_half_up_to_the_fen(value, expected):
+    assert round_fen(Decimal(value)) == Decimal(expected)
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError):
+        round_fen(0.1)
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=6))
+def test_rounding_moves_at_most_half_a_fen_and_lands_on_a_fen(value):
+    rounded = round_fen(value)
+    assert abs(rounded - value) <= Decimal("0.005")
+    assert rounded == rounded.quantize(Decimal("0.01"))
+
+
+def test_grouping_of_yuan_and_wanyuan():
+    assert format_yuan(Decimal("12345678.9")) == "12,345,678.90"
+    assert format_yuan(Decimal("0")) == "0.00"
+    assert format_wanyuan(Decimal("12345678.9")) == "1,234.57"
+
+
+def test_template_filters():
+    rendered = Template(
+        "{% load qq %}{{ a|yuan }} 元 / {{ a|wanyuan }} 万元 / [{{ b|yuan }}]"
+    ).render(Context({"a": Decimal("1234567.891"), "b": None}))
+    assert rendered == "1,234,567.89 元 / 123.46 万元 / []"
