@@ -29,7 +29,8 @@ def log_action(
     known_actor = actor if actor is not None and actor.is_authenticated else None
     entry = AuditEntry(
         actor=known_actor,
-        actor_username=username or (known_actor.get_username() if known_actor else ""),
+        # Work started from the command line or by a scheduled task has no user: say so.
+        actor_username=username or (known_actor.get_username() if known_actor else "系统"),
         action=action,
         result=result,
         ip=client_ip(request),
