@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from tests.factories import make_uscc
-from tests.xlsx import make_xlsx
+from tests.xlsx import ENTERPRISE_HEADERS, make_xlsx
 
 CODE = make_uscc(880001)
 
@@ -23,16 +23,7 @@ def test_template_has_the_documented_headers(client, county):
     client.force_login(county.caseworker)
     content = client.get("/enterprises/import/template/").content
     headers = next(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
-    assert list(headers) == [
-        "统一社会信用代码",
-        "单位名称",
-        "所属乡镇",
-        "行业",
-        "经济类型",
-        "法定代表人",
-        "联系电话",
-        "地址",
-    ]
+    assert list(headers) == ENTERPRISE_HEADERS  # the columns of DESIGN §4
 
 
 def test_upload_preview_confirm(client, county, tmp_path):

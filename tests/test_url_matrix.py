@@ -84,6 +84,13 @@ def _path(name, county, scoped_to_other):
     return reverse(name, kwargs={p: kwargs_by_param[p] for p in params})
 
 
+def _request(client, county, role, name, *, scoped_to_other):
+    if role != "anonymous":
+        client.force_login(getattr(county, role))
+    path = _path(name, county, scoped_to_other=scoped_to_other)
+    return client.post(path) if URLS[name][0] == "POST" else client.get(path)
+
+
 def _allowed(role, capability):
     can = ROLE_CAN[role]
     if capability == "any":
@@ -97,10 +104,8 @@ def _allowed(role, capability):
 # Login and logout are open to all and covered by test_login.
 @pytest.mark.parametrize("name", sorted(n for n, (_, capability, _) in URLS.items() if capability))
 def test_role_reaches_exactly_what_it_may(client, county, role, name):
-    method, capability, _ = URLS[name]
-    client.force_login(getattr(county, role))
-    path = _path(name, county, scoped_to_other=False)
-    response = client.post(path) if method == "POST" else client.get(path)
+    capability = URLS[name][1]
+    response = _request(client, county, role, name, scoped_to_other=False)
     if not _allowed(role, capability):
         assert response.status_code == 403, (role, name)
     elif name == "enterprises:import_preview":
@@ -112,10 +117,8 @@ def test_role_reaches_exactly_what_it_may(client, county, role, name):
 @pytest.mark.parametrize("role", ["caseworker", "group_leader", "leader", "supervisor"])
 @pytest.mark.parametrize("name", sorted(n for n, (_, _, scoped) in URLS.items() if scoped))
 def test_another_townships_enterprise_is_not_found(client, county, role, name):
-    method, capability, _ = URLS[name]
-    client.force_login(getattr(county, role))
-    path = _path(name, county, scoped_to_other=True)
-    response = client.post(path) if method == "POST" else client.get(path)
+    capability = URLS[name][1]
+    response = _request(client, county, role, name, scoped_to_other=True)
     if not _allowed(role, capability):
         assert response.status_code == 403
     elif "all_regions" in ROLE_CAN[role]:
@@ -126,8 +129,6 @@ def test_another_townships_enterprise_is_not_found(client, county, role, name):
 
 @pytest.mark.parametrize("name", sorted(n for n in URLS if n != "login"))
 def test_anonymous_is_sent_to_login(client, county, name):
-    method = URLS[name][0]
-    path = _path(name, county, scoped_to_other=False)
-    response = client.post(path) if method == "POST" else client.get(path)
+    response = _request(client, county, "anonymous", name, scoped_to_other=False)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
