@@ -35,7 +35,8 @@ class TaskGroup(models.Model):
     class Meta:
         verbose_name = "工作组"
         verbose_name_plural = "工作组"
-        ordering = ["name"]
+        # In the order they were set up: sorting 第一/第二/第三 by code point gives 一、三、二.
+        ordering = ["pk"]
 
     def __str__(self):
         return self.name

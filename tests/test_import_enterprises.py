@@ -216,3 +216,13 @@ def test_dry_run_writes_nothing(county, tmp_path):
     )
     assert "checked 1 rows" in out.getvalue()
     assert not Enterprise.objects.filter(credit_code=CODE_1).exists()
+
+
+@pytest.mark.parametrize("headcount", ["三十", -3, "1.5"])
+def test_headcount_must_be_a_whole_number(county, tmp_path, headcount):
+    headers = ["统一社会信用代码", "单位名称", "所属乡镇", "职工人数"]
+    path = make_xlsx(
+        tmp_path / "n.xlsx", [[CODE_1, "某公司", "龙泉镇", headcount]], headers=headers
+    )
+    code, lines = _run(path)
+    assert (code, lines) == (1, ["row 2, column 职工人数: 应为不小于 0 的整数"])
