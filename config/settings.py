@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,7 +186,12 @@ CELERY_TASK_ROUTES = {
     "notices.tasks.*": {"queue": "pdf"},
     "reports.tasks.*": {"queue": "reports"},
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "accrue-late-fees": {
+        "task": "arrears.tasks.accrue_late_fees_nightly",
+        "schedule": crontab(hour=0, minute=30),
+    },
+}
 
 if REDIS_URL:
     CACHES = {

@@ -45,3 +45,30 @@ def test_template_filters():
         "{% load qq %}{{ a|yuan }} 元 / {{ a|wanyuan }} 万元 / [{{ b|yuan }}]"
     ).render(Context({"a": Decimal("1234567.891"), "b": None}))
     assert rendered == "1,234,567.89 元 / 123.46 万元 / []"
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("123456.78", "壹拾贰万叁仟肆佰伍拾陆元柒角捌分"),
+        ("100", "壹佰元整"),
+        ("1005", "壹仟零伍元整"),
+        ("100005", "壹拾万零伍元整"),
+        ("1000000", "壹佰万元整"),
+        ("10010", "壹万零壹拾元整"),
+        ("100010000", "壹亿零壹万元整"),
+        ("100000000", "壹亿元整"),
+        ("20001000", "贰仟万壹仟元整"),
+        ("12.05", "壹拾贰元零伍分"),
+        ("12.50", "壹拾贰元伍角"),
+        ("0.05", "伍分"),
+        ("0.5", "伍角"),
+        ("0", "零元整"),
+        ("22.27", "贰拾贰元贰角柒分"),
+        ("-3.10", "负叁元壹角"),
+    ],
+)
+def test_amount_in_capitals(value, words):
+    from core.money import amount_in_capitals
+
+    assert amount_in_capitals(Decimal(value)) == words

@@ -1,0 +1,66 @@
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.management.base import BaseCommand, CommandError
+
+from arrears.engine import FeeRules, compute_late_fee
+from arrears.policy import fee_rules
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"not an amount: {text}") from None
+    if not amount.is_finite() or amount < 0:
+        raise CommandError(f"not an amount: {text}")
+    return amount
+
+
+class Command(BaseCommand):
+    help = "滞纳金试算：按 DESIGN §4 的参数输出一个 JSON 对象。未给的选项取本系统的滞纳金政策。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--principal", required=True)
+        parser.add_argument("--due", required=True, help="应缴截止日 YYYY-MM-DD")
+        parser.add_argument("--as-of", required=True, help="缴款日 YYYY-MM-DD")
+        parser.add_argument("--paid", action="append", default=[], help="YYYY-MM-DD:AMOUNT，可重复")
+        day = parser.add_mutually_exclusive_group()
+        day.add_argument("--count-payment-day", dest="count_day", action="store_true", default=None)
+        day.add_argument("--no-count-payment-day", dest="count_day", action="store_false")
+        parser.add_argument("--pre2011", choices=["split", "none", "new-rate"])
+        parser.add_argument("--suspend", action="append", default=[], help="FROM:TO，可重复")
+
+    def handle(self, *args, **options):
+        rules = fee_rules()
+        overrides = {}
+        if options["count_day"] is not None:
+            overrides["count_payment_day"] = options["count_day"]
+        if options["pre2011"]:
+            overrides["pre2011"] = options["pre2011"]
+        rules = FeeRules(**{**rules.__dict__, **overrides})
+        payments = []
+        for text in options["paid"]:
+            when, _, amount = text.partition(":")
+            payments.append((_date(when), _amount(amount)))
+        suspensions = []
+        for text in options["suspend"]:
+            start, _, end = text.partition(":")
+            suspensions.append((_date(start), _date(end)))
+        quote = compute_late_fee(
+            principal=_amount(options["principal"]),
+            due_date=_date(options["due"]),
+            as_of=_date(options["as_of"]),
+            payments=payments,
+            suspensions=suspensions,
+            rules=rules,
+        )
+        self.stdout.write(json.dumps(quote.as_dict(), ensure_ascii=False))

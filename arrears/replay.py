@@ -1,0 +1,123 @@
+"""The ledger's state as a pure function of items, payments, suspensions and policy (DESIGN §3.1).
+
+`replay` allocates every payment in date order by the policy's allocation order, then computes
+each item's fee as of a day. Posting, reversing, adjusting and rebuilding all write what this
+function returns, so incremental updates and a rebuild from history cannot disagree.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from arrears.engine import FeeRules, compute_late_fee
+from arrears.models import AllocationOrder
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ItemIn:
+    id: int
+    period: date
+    insurance_type: str
+    principal: Decimal
+    due_date: date
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    id: int
+    paid_on: date
+    amount: Decimal
+
+
+@dataclass
+class ItemState:
+    principal_payments: list[tuple[date, Decimal]] = field(default_factory=list)
+    fee_paid: Decimal = ZERO
+    fee_accrued: Decimal = ZERO
+
+    @property
+    def principal_paid(self) -> Decimal:
+        return sum((amount for _, amount in self.principal_payments), ZERO)
+
+
+@dataclass
+class Replay:
+    items: dict[int, ItemState]
+    allocations: list[tuple[int, int, Decimal, Decimal]]  # payment, item, principal, fee
+    credit: Decimal
+
+
+def _fee_due(item: ItemIn, state: ItemState, on: date, suspensions, rules: FeeRules) -> Decimal:
+    quote = compute_late_fee(
+        principal=item.principal,
+        due_date=item.due_date,
+        as_of=on,
+        payments=state.principal_payments,
+        suspensions=suspensions,
+        rules=rules,
+    )
+    return max(quote.fee - state.fee_paid, ZERO)
+
+
+def replay(
+    *,
+    items: list[ItemIn],
+    payments: list[PaymentIn],
+    suspensions: list[tuple[date, date | None]],
+    rules: FeeRules,
+    order: str,
+    as_of: date,
+) -> Replay:
+    items = sorted(items, key=lambda i: (i.period, i.insurance_type, i.id))
+    states = {item.id: ItemState() for item in items}
+    allocations: list[tuple[int, int, Decimal, Decimal]] = []
+    credit = ZERO
+
+    for payment in sorted(payments, key=lambda p: (p.paid_on, p.id)):
+        remaining = payment.amount
+        taken: dict[int, list[Decimal]] = {}
+
+        def take_principal(item: ItemIn) -> None:
+            nonlocal remaining
+            state = states[item.id]
+            amount = min(remaining, item.principal - state.principal_paid)
+            if amount > 0:
+                state.principal_payments.append((payment.paid_on, amount))
+                taken.setdefault(item.id, [ZERO, ZERO])[0] += amount
+                remaining -= amount
+
+        def take_fee(item: ItemIn) -> None:
+            nonlocal remaining
+            state = states[item.id]
+            # The fee owed if paid on this day; principal paid on the same day does not change it.
+            amount = min(remaining, _fee_due(item, state, payment.paid_on, suspensions, rules))
+            if amount > 0:
+                state.fee_paid += amount
+                taken.setdefault(item.id, [ZERO, ZERO])[1] += amount
+                remaining -= amount
+
+        if order == AllocationOrder.PRINCIPAL_FIRST:
+            for item in items:
+                take_principal(item)
+            for item in items:
+                take_fee(item)
+        else:
+            for item in items:
+                take_principal(item)
+                take_fee(item)
+        allocations += [(payment.id, item_id, p, f) for item_id, (p, f) in taken.items()]
+        credit += remaining
+
+    for item in items:
+        state = states[item.id]
+        state.fee_accrued = compute_late_fee(
+            principal=item.principal,
+            due_date=item.due_date,
+            as_of=as_of,
+            payments=state.principal_payments,
+            suspensions=suspensions,
+            rules=rules,
+        ).fee
+    return Replay(items=states, allocations=allocations, credit=credit)

@@ -1,0 +1,278 @@
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from arrears.ledger import replay_enterprise, write_replay
+from arrears.models import (
+    LateFeePolicy,
+    LateFeeRate,
+    LedgerAdjustment,
+    LedgerItem,
+    Payment,
+    Suspension,
+    SuspensionStatus,
+)
+from arrears.replay import PaymentIn
+from core.audit import AuditAction, log_action
+from core.dates import today
+from core.roles import has_capability
+from enterprises.models import Enterprise
+
+
+def lock_enterprise(enterprise_id: int) -> Enterprise:
+    """Every money write on an enterprise holds its row lock until commit (DESIGN §3.5)."""
+    return Enterprise.objects.select_for_update().get(pk=enterprise_id)
+
+
+@transaction.atomic
+def enterprise_rebuild(*, enterprise_id: int, as_of: date | None = None) -> None:
+    lock_enterprise(enterprise_id)
+    as_of = as_of or today()
+    write_replay(enterprise_id, replay_enterprise(enterprise_id, as_of=as_of), as_of=as_of)
+
+
+@dataclass(frozen=True)
+class PaymentPreview:
+    allocations: list[tuple[LedgerItem, Decimal, Decimal]]
+    credit_added: Decimal
+
+
+def _check_payment(amount: Decimal, paid_on: date) -> None:
+    if amount <= 0:
+        raise ValidationError({"amount": "金额必须大于 0。"})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": "金额最多保留两位小数。"})
+    if paid_on > today():
+        raise ValidationError({"paid_on": "缴款日期不能晚于今天。"})
+
+
+def payment_preview(*, enterprise: Enterprise, amount: Decimal, paid_on: date) -> PaymentPreview:
+    """How a payment would be allocated if posted now; writes nothing."""
+    _check_payment(amount, paid_on)
+    before = replay_enterprise(enterprise.pk, as_of=today())
+    marker = -1  # an id no real payment has
+    after = replay_enterprise(
+        enterprise.pk, as_of=today(), extra_payments=[PaymentIn(marker, paid_on, amount)]
+    )
+    items = {i.id: i for i in LedgerItem.objects.filter(enterprise=enterprise)}
+    allocations = [(items[i], p, f) for pay, i, p, f in after.allocations if pay == marker]
+    return PaymentPreview(allocations=allocations, credit_added=after.credit - before.credit)
+
+
+@transaction.atomic
+def payment_post(
+    *,
+    actor,
+    enterprise: Enterprise,
+    amount: Decimal,
+    paid_on: date,
+    method: str,
+    external_ref: str,
+    note: str = "",
+    request=None,
+) -> tuple[Payment, bool]:
+    """Record a payment and reallocate. The same external reference posted twice records one
+    payment: the second call returns the first with created=False."""
+    _check_payment(amount, paid_on)
+    lock_enterprise(enterprise.pk)
+    existing = Payment.objects.filter(enterprise=enterprise, external_ref=external_ref).first()
+    if existing:
+        return existing, False
+    payment = Payment.objects.create(
+        enterprise=enterprise,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        external_ref=external_ref,
+        note=note,
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    as_of = today()
+    write_replay(enterprise.pk, replay_enterprise(enterprise.pk, as_of=as_of), as_of=as_of)
+    log_action(
+        actor=actor,
+        action=AuditAction.POST_MONEY,
+        obj=payment,
+        request=request,
+        detail={
+            "amount": str(amount),
+            "paid_on": paid_on.isoformat(),
+            "method": method,
+            "external_ref": external_ref,
+        },
+    )
+    return payment, True
+
+
+@transaction.atomic
+def payment_reverse(*, actor, payment: Payment, reason: str, request=None) -> Payment:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "冲正必须填写原因。"})
+    lock_enterprise(payment.enterprise_id)
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.is_reversed:
+        raise ValidationError("该笔缴款已经冲正。")
+    payment.reversed_at, payment.reversed_by, payment.reversal_reason = (
+        timezone.now(),
+        actor,
+        reason,
+    )
+    payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    as_of = today()
+    write_replay(
+        payment.enterprise_id, replay_enterprise(payment.enterprise_id, as_of=as_of), as_of=as_of
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.REVERSE,
+        obj=payment,
+        request=request,
+        detail={"amount": str(payment.amount), "reason": reason},
+    )
+    return payment
+
+
+@transaction.atomic
+def ledger_item_adjust(
+    *,
+    actor,
+    item: LedgerItem,
+    unit_amount: Decimal,
+    individual_amount: Decimal,
+    reason: str,
+    request=None,
+) -> LedgerAdjustment:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "调整必须填写原因。"})
+    if unit_amount < 0 or individual_amount < 0:
+        raise ValidationError("金额不能为负数。")
+    lock_enterprise(item.enterprise_id)
+    item = LedgerItem.objects.get(pk=item.pk)
+    adjustment = LedgerAdjustment.objects.create(
+        item=item,
+        unit_before=item.unit_amount,
+        individual_before=item.individual_amount,
+        unit_after=unit_amount,
+        individual_after=individual_amount,
+        reason=reason,
+        created_by=actor,
+    )
+    LedgerItem.objects.filter(pk=item.pk).update(
+        unit_amount=unit_amount, individual_amount=individual_amount
+    )
+    as_of = today()
+    write_replay(
+        item.enterprise_id, replay_enterprise(item.enterprise_id, as_of=as_of), as_of=as_of
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=item,
+        request=request,
+        detail={
+            "unit": [str(item.unit_amount), str(unit_amount)],
+            "individual": [str(item.individual_amount), str(individual_amount)],
+            "reason": reason,
+        },
+    )
+    return adjustment
+
+
+@transaction.atomic
+def suspension_request(
+    *, actor, enterprise: Enterprise, kind, start, end, reason, document, request=None
+):
+    if end is not None and end < start:
+        raise ValidationError({"end": "截止日不能早于起始日。"})
+    suspension = Suspension.objects.create(
+        enterprise=enterprise,
+        kind=kind,
+        start=start,
+        end=end,
+        reason=reason,
+        document=document,
+        requested_by=actor,
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=suspension,
+        request=request,
+        detail={"kind": kind, "start": str(start), "end": str(end or "")},
+    )
+    return suspension
+
+
+@transaction.atomic
+def suspension_decide(
+    *, actor, suspension: Suspension, approve: bool, comment: str = "", request=None
+):
+    """A leader other than the requester approves or rejects; approval changes the fees."""
+    if not has_capability(actor, "approve_actions"):
+        raise ValidationError("只有组长或专班领导可以审批。")
+    lock_enterprise(suspension.enterprise_id)
+    suspension = Suspension.objects.get(pk=suspension.pk)
+    if suspension.status != SuspensionStatus.PENDING:
+        raise ValidationError("该申请已经审批过。")
+    if suspension.requested_by_id == actor.pk:
+        raise ValidationError("申请人不能审批自己的申请。")
+    suspension.status = SuspensionStatus.APPROVED if approve else SuspensionStatus.REJECTED
+    suspension.decided_by, suspension.decided_at, suspension.decision_comment = (
+        actor,
+        timezone.now(),
+        comment,
+    )
+    suspension.save()
+    if approve:
+        as_of = today()
+        write_replay(
+            suspension.enterprise_id,
+            replay_enterprise(suspension.enterprise_id, as_of=as_of),
+            as_of=as_of,
+        )
+    log_action(
+        actor=actor,
+        action=AuditAction.APPROVE if approve else AuditAction.REJECT,
+        obj=suspension,
+        request=request,
+        detail={"comment": comment},
+    )
+    return suspension
+
+
+@transaction.atomic
+def policy_update(
+    *, actor, data: dict, rates: list[tuple[date, Decimal]], request=None
+) -> LateFeePolicy:
+    policy = LateFeePolicy.objects.select_for_update().get(pk=1)
+    before = {name: str(getattr(policy, name)) for name in data}
+    before["rates"] = [(str(r.effective_from), str(r.daily_rate)) for r in policy.rates.all()]
+    for name, value in data.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    policy.rates.all().delete()
+    LateFeeRate.objects.bulk_create(
+        LateFeeRate(policy=policy, effective_from=d, daily_rate=r) for d, r in rates
+    )
+    after = {name: str(value) for name, value in data.items()}
+    after["rates"] = [(str(d), str(r)) for d, r in sorted(rates)]
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    log_action(
+        actor=actor,
+        action=AuditAction.SETTINGS,
+        obj=policy,
+        request=request,
+        detail={"changes": changes},
+    )
+    # Every cached fee depends on the policy: recompute them all once this commits.
+    from arrears.tasks import rebuild_all_ledgers
+
+    transaction.on_commit(rebuild_all_ledgers.delay)
+    return policy
