@@ -13,6 +13,7 @@ enterprise's suspensions and a day A on which it would be paid:
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from core.money import round_fen
 
@@ -130,7 +131,7 @@ def compute_late_fee(
 
     outstanding = principal - sum((a for d, a in reductions.items() if d <= first), Decimal("0"))
     segments: list[Segment] = []
-    for start, after in zip(boundaries, boundaries[1:], strict=False):
+    for start, after in pairwise(boundaries):
         if start != first and start in reductions:
             outstanding -= reductions[start]
         end = after - ONE_DAY

@@ -206,6 +206,9 @@ class LedgerAdjustment(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="ledger_adjustment_has_reason")
         ]
 
+    def __str__(self):
+        return f"{self.item}：{self.reason}"
+
 
 class PaymentMethod(models.TextChoices):
     SELF = "self", "自缴"
@@ -282,6 +285,9 @@ class Allocation(models.Model):
             models.UniqueConstraint(fields=["payment", "item"], name="allocation_unique_item"),
         ]
 
+    def __str__(self):
+        return f"{self.payment_id} → {self.item_id}: {self.principal_amount} + {self.fee_amount}"
+
 
 class LedgerAccount(models.Model):
     """Per-enterprise totals and the credit balance: caches like the item balances."""
@@ -300,6 +306,9 @@ class LedgerAccount(models.Model):
                 condition=Q(credit_balance__gte=0), name="ledger_account_credit_non_negative"
             )
         ]
+
+    def __str__(self):
+        return f"{self.enterprise} 台账"
 
 
 class SuspensionKind(models.TextChoices):

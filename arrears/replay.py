@@ -61,6 +61,42 @@ def _fee_due(item: ItemIn, state: ItemState, on: date, suspensions, rules: FeeRu
     return max(quote.fee - state.fee_paid, ZERO)
 
 
+class _PaymentAllocation:
+    """One payment being applied to items, principal and fee separately."""
+
+    def __init__(
+        self, payment: PaymentIn, states: dict[int, ItemState], suspensions, rules: FeeRules
+    ):
+        self.payment, self.states, self.suspensions, self.rules = (
+            payment,
+            states,
+            suspensions,
+            rules,
+        )
+        self.remaining = payment.amount
+        self.taken: dict[int, list[Decimal]] = {}
+
+    def _record(self, item: ItemIn, index: int, amount: Decimal) -> None:
+        self.taken.setdefault(item.id, [ZERO, ZERO])[index] += amount
+        self.remaining -= amount
+
+    def take_principal(self, item: ItemIn) -> None:
+        state = self.states[item.id]
+        amount = min(self.remaining, item.principal - state.principal_paid)
+        if amount > 0:
+            state.principal_payments.append((self.payment.paid_on, amount))
+            self._record(item, 0, amount)
+
+    def take_fee(self, item: ItemIn) -> None:
+        state = self.states[item.id]
+        # The fee owed if paid on this day; principal paid the same day does not change it.
+        owed = _fee_due(item, state, self.payment.paid_on, self.suspensions, self.rules)
+        amount = min(self.remaining, owed)
+        if amount > 0:
+            state.fee_paid += amount
+            self._record(item, 1, amount)
+
+
 def replay(
     *,
     items: list[ItemIn],
@@ -76,39 +112,18 @@ def replay(
     credit = ZERO
 
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.id)):
-        remaining = payment.amount
-        taken: dict[int, list[Decimal]] = {}
-
-        def take_principal(item: ItemIn) -> None:
-            nonlocal remaining
-            state = states[item.id]
-            amount = min(remaining, item.principal - state.principal_paid)
-            if amount > 0:
-                state.principal_payments.append((payment.paid_on, amount))
-                taken.setdefault(item.id, [ZERO, ZERO])[0] += amount
-                remaining -= amount
-
-        def take_fee(item: ItemIn) -> None:
-            nonlocal remaining
-            state = states[item.id]
-            # The fee owed if paid on this day; principal paid on the same day does not change it.
-            amount = min(remaining, _fee_due(item, state, payment.paid_on, suspensions, rules))
-            if amount > 0:
-                state.fee_paid += amount
-                taken.setdefault(item.id, [ZERO, ZERO])[1] += amount
-                remaining -= amount
-
+        allocation = _PaymentAllocation(payment, states, suspensions, rules)
         if order == AllocationOrder.PRINCIPAL_FIRST:
             for item in items:
-                take_principal(item)
+                allocation.take_principal(item)
             for item in items:
-                take_fee(item)
+                allocation.take_fee(item)
         else:
             for item in items:
-                take_principal(item)
-                take_fee(item)
-        allocations += [(payment.id, item_id, p, f) for item_id, (p, f) in taken.items()]
-        credit += remaining
+                allocation.take_principal(item)
+                allocation.take_fee(item)
+        allocations += [(payment.id, item_id, p, f) for item_id, (p, f) in allocation.taken.items()]
+        credit += allocation.remaining
 
     for item in items:
         state = states[item.id]

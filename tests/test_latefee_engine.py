@@ -46,7 +46,7 @@ def test_nothing_before_the_day_after_due():
 
 
 # Due 2011-06-20: days 06-21 … 06-30 (10 days) before the new law, 07-01 … 07-10 (10) after.
-PRE = dict(principal=D("1000.00"), due_date=date(2011, 6, 20), as_of=date(2011, 7, 11))
+PRE = {"principal": D("1000.00"), "due_date": date(2011, 6, 20), "as_of": date(2011, 7, 11)}
 
 
 def test_2011_boundary_split_uses_two_per_mille_before():
@@ -120,7 +120,7 @@ def test_open_ended_bankruptcy_suspension_stops_the_fee_at_acceptance():
 
 
 def test_cap_at_principal_only_when_the_policy_says_so():
-    old = dict(principal=D("100.00"), due_date=date(2005, 1, 31), as_of=date(2026, 1, 1))
+    old = {"principal": D("100.00"), "due_date": date(2005, 1, 31), "as_of": date(2026, 1, 1)}
     uncapped = compute_late_fee(**old)
     assert uncapped.fee > D("100.00") and uncapped.exceeds_principal
     capped = compute_late_fee(**old, rules=FeeRules(cap_at_principal=True))
