@@ -71,7 +71,7 @@ def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules) -> int:
 
 
 def _engine_items(lo: int, hi: int, set_based_done: bool):
-    items = LedgerItem.objects.filter(enterprise_id__range=(lo, hi))
+    items = LedgerItem.objects.filter(enterprise_id__gte=lo, enterprise_id__lte=hi)
     if set_based_done:
         suspended = Suspension.objects.filter(
             enterprise_id=OuterRef("enterprise_id"), status=SuspensionStatus.APPROVED

@@ -1,3 +1,7 @@
+import calendar
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -68,3 +72,21 @@ class BankAccountFactory(factory.django.DjangoModelFactory):
     bank_name = "中国工商银行壶关支行"
     account_number = factory.Sequence(lambda n: f"6222021234{n:09d}")
     is_basic = True
+
+
+class LedgerItemFactory(factory.django.DjangoModelFactory):
+    """A pension item; due on the last day of the month after the period (the default rule)."""
+
+    class Meta:
+        model = "arrears.LedgerItem"
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    period = factory.Sequence(lambda n: date(2023 + n // 12, n % 12 + 1, 1))
+    unit_amount = Decimal("700.00")
+    individual_amount = Decimal("300.00")
+    due_date = factory.LazyAttribute(lambda o: _default_due(o.period))
+
+
+def _default_due(period):
+    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    return date(year, month, calendar.monthrange(year, month)[1])

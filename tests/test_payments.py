@@ -1,0 +1,138 @@
+"""Posting, allocating and reversing payments (DESIGN §3.5)."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from arrears.models import (
+    Allocation,
+    AllocationOrder,
+    LateFeePolicy,
+    LedgerAccount,
+    Payment,
+)
+from arrears.services import enterprise_rebuild, payment_post, payment_preview, payment_reverse
+from tests.factories import EnterpriseFactory, LedgerItemFactory
+
+pytestmark = pytest.mark.usefixtures("frozen")  # today is 2026-11-22
+
+
+@pytest.fixture
+def two_items(db):
+    enterprise = EnterpriseFactory()
+    # 1000.00 each, due 2026-08-31 and 2026-09-30.
+    july = LedgerItemFactory(enterprise=enterprise, period=date(2026, 7, 1))
+    august = LedgerItemFactory(enterprise=enterprise, period=date(2026, 8, 1))
+    enterprise_rebuild(enterprise_id=enterprise.pk)
+    return enterprise, july, august
+
+
+def _post(enterprise, amount, paid_on=date(2026, 10, 1), ref="R1", user=None):
+    return payment_post(
+        actor=user,
+        enterprise=enterprise,
+        amount=D(amount),
+        paid_on=paid_on,
+        method="self",
+        external_ref=ref,
+    )
+
+
+def test_oldest_period_first_principal_then_its_fee(two_items):
+    enterprise, july, august = two_items
+    # Paid 2026-10-01: July's fee ran 2026-09-01…09-30 = 30 days × 0.5 = 15.00.
+    _post(enterprise, "1100.00")
+    july.refresh_from_db()
+    august.refresh_from_db()
+    assert (july.principal_paid, july.fee_paid) == (D("1000.00"), D("15.00"))
+    assert august.principal_paid == D("85.00")
+    assert LedgerAccount.objects.get(enterprise=enterprise).credit_balance == 0
+
+
+def test_all_principal_first_when_the_policy_says_so(two_items):
+    enterprise, july, august = two_items
+    LateFeePolicy.objects.filter(pk=1).update(allocation_order=AllocationOrder.PRINCIPAL_FIRST)
+    _post(enterprise, "2010.00")
+    july.refresh_from_db()
+    august.refresh_from_db()
+    assert (july.principal_paid, august.principal_paid) == (D("1000.00"), D("1000.00"))
+    assert (july.fee_paid, august.fee_paid) == (D("10.00"), D("0.00"))
+
+
+def test_money_left_over_becomes_a_visible_credit(two_items):
+    enterprise, july, august = two_items
+    _post(enterprise, "3000.00")
+    # 2000 principal + 15.00 July fee (Aug not yet overdue on 10-01): 985.00 left.
+    assert LedgerAccount.objects.get(enterprise=enterprise).credit_balance == D("985.00")
+    july.refresh_from_db()
+    assert july.fee_accrued == july.fee_paid == D("15.00")  # paid off: the fee stopped
+
+
+def test_the_same_reference_twice_records_one_payment(two_items):
+    enterprise, *_ = two_items
+    first, created = _post(enterprise, "500.00")
+    again, created_again = _post(enterprise, "500.00")
+    assert created and not created_again and first == again
+    assert Payment.objects.filter(enterprise=enterprise).count() == 1
+
+
+def test_reversal_replays_and_keeps_the_payment(two_items):
+    enterprise, july, _ = two_items
+    first, _ = _post(enterprise, "600.00", ref="A")
+    _post(enterprise, "600.00", paid_on=date(2026, 10, 5), ref="B")
+    payment_reverse(actor=None, payment=first, reason="银行退票")
+    july.refresh_from_db()
+    assert july.principal_paid == D("600.00")  # only B remains, now applied to July
+    assert not Allocation.objects.filter(payment=first).exists()
+    first.refresh_from_db()
+    assert first.is_reversed and first.reversal_reason == "银行退票"
+    with pytest.raises(ValidationError):
+        payment_reverse(actor=None, payment=first, reason="再冲一次")
+
+
+def test_reversal_needs_a_reason(two_items):
+    enterprise, *_ = two_items
+    payment, _ = _post(enterprise, "10.00")
+    with pytest.raises(ValidationError):
+        payment_reverse(actor=None, payment=payment, reason="  ")
+
+
+def test_future_dates_and_bad_amounts_are_refused(two_items):
+    enterprise, *_ = two_items
+    with pytest.raises(ValidationError):
+        _post(enterprise, "10.00", paid_on=date(2026, 11, 23))
+    with pytest.raises(ValidationError):
+        _post(enterprise, "0.00")
+    with pytest.raises(ValidationError):
+        _post(enterprise, "1.005")
+
+
+def test_preview_shows_the_allocation_and_writes_nothing(two_items):
+    enterprise, july, august = two_items
+    preview = payment_preview(enterprise=enterprise, amount=D("1100.00"), paid_on=date(2026, 10, 1))
+    assert [(i.pk, p, f) for i, p, f in preview.allocations] == [
+        (july.pk, D("1000.00"), D("15.00")),
+        (august.pk, D("85.00"), D("0.00")),
+    ]
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE arrears_ledgeritem SET unit_amount = -1",
+        "UPDATE arrears_ledgeritem SET principal_paid = unit_amount + individual_amount + 1",
+        "UPDATE arrears_ledgeritem SET fee_paid = -0.01",
+        "UPDATE arrears_ledgeraccount SET credit_balance = -5",
+        "UPDATE arrears_payment SET amount = -10",
+        "UPDATE arrears_allocation SET principal_amount = -1",
+    ],
+)
+def test_database_refuses_negative_money_even_from_raw_sql(two_items, statement):
+    enterprise, *_ = two_items
+    _post(enterprise, "1100.00")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
