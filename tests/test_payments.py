@@ -63,7 +63,7 @@ def test_all_principal_first_when_the_policy_says_so(two_items):
 
 
 def test_money_left_over_becomes_a_visible_credit(two_items):
-    enterprise, july, august = two_items
+    enterprise, july, _august = two_items
     _post(enterprise, "3000.00")
     # 2000 principal + 15.00 July fee (Aug not yet overdue on 10-01): 985.00 left.
     assert LedgerAccount.objects.get(enterprise=enterprise).credit_balance == D("985.00")
