@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Sheet:
 
     headers: dict[str, str] = field(default_factory=dict)  # key → header as found
     problems: list[Problem] = field(default_factory=list)
+    max_row: int | None = None  # as the file declares it; for progress only
 
 
 _XML_DANGER = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -142,7 +144,7 @@ def read_sheet(path: Path, columns: list[Column]) -> tuple[Sheet, Iterator[tuple
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise SpreadsheetError("文件已损坏，无法作为 Excel 工作簿打开。") from exc
     worksheet = workbook.worksheets[0]
-    sheet = Sheet()
+    sheet = Sheet(max_row=worksheet.max_row)
     rows = worksheet.iter_rows()
     header_cells = next(rows, None)
     if not header_cells or all(c.value in (None, "") for c in header_cells):
@@ -279,3 +281,42 @@ def write_xlsx(title: str, headers: list[str], rows: Iterable[Iterable]) -> byte
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         workbook.save(handle.name)
         return Path(handle.name).read_bytes()
+
+
+_PERIOD = re.compile(r"^(\d{4})\s*(?:[-./年]\s*)?(\d{1,2})\s*月?$")
+_DAY = re.compile(r"^(\d{4})\s*[-./年]?\s*(\d{1,2})\s*[-./月]?\s*(\d{1,2})\s*日?$")
+
+
+def parse_period(value, *, latest_year: int) -> date:
+    """'2024-03', '202403', '2024年3月', '2024.03', 202403, a date cell → date(2024, 3, 1)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        year, month = value.year, value.month
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        match = _PERIOD.match(normalize_number_text(value))
+        if not match:
+            raise ValueError("不是有效的所属期（应为 2024-03、202403 或 2024年3月）")
+        year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or not 1990 <= year <= latest_year:
+        raise ValueError(f"所属期 {year}年{month}月 不存在或超出范围")
+    return date(year, month, 1)
+
+
+def parse_day(value) -> date:
+    """'2024-04-30', '2024年4月30日', '2024.4.30', '20240430', a date cell → date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    match = _DAY.match(normalize_number_text(value))
+    if not match:
+        raise ValueError("不是有效的日期（应为 2024-04-30 或 2024年4月30日）")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError("日期不存在") from None

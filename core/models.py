@@ -94,3 +94,41 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.get_action_display()}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    READY = "ready", "待确认"
+    DONE = "done", "已完成"
+    FAILED = "failed", "未通过"
+
+
+class Job(models.Model):
+    """Long work a user started and watches: an import, a batch of documents.
+
+    The result is stored here when a step ends; progress while it runs goes through the cache
+    (core.jobs), because the work itself runs inside a transaction no one else can see into.
+    """
+
+    kind = models.CharField("类型", max_length=40)
+    status = models.CharField(
+        "状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    file_path = models.CharField(max_length=300, blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"

@@ -1,0 +1,38 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from arrears.importers import parse_ledger_file
+from arrears.services import ledger_import
+
+
+class Command(BaseCommand):
+    help = "导入欠费台账（与网页上传同一导入程序）：全部成功或一行也不写入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
+    def handle(self, *args, file: Path, dry_run: bool, **options):
+        if not file.exists():
+            raise CommandError(f"file not found: {file}")
+        parsed = parse_ledger_file(file)
+        if not parsed.ok:
+            if parsed.file_error:
+                self.stdout.write(f"file {file.name}: {parsed.file_error}")
+            for problem in parsed.problems:
+                self.stdout.write(problem.as_line())
+            sys.exit(1)
+        if dry_run:
+            summary = parsed.summary()
+            self.stdout.write(
+                f"checked {summary['rows']} rows for {summary['enterprises']} enterprises, "
+                f"principal {summary['principal']} (dry run, nothing written)"
+            )
+            return
+        summary = ledger_import(actor=None, parsed=parsed, filename=file.name)
+        self.stdout.write(
+            f"imported {summary['rows']} rows ({summary['created']} new, {summary['updated']} updated, "
+            f"{summary['unchanged']} unchanged, {summary['kept_paid_count']} kept because paid)"
+        )
