@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("arrears/", include("arrears.urls")),
 ]

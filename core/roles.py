@@ -19,6 +19,7 @@ CAPABILITIES = (
     ("view_all_regions", "查看全部乡镇（不受工作组辖区限制）"),
     ("edit_enterprises", "登记、修改和导入企业"),
     ("export_data", "导出数据"),
+    ("manage_ledger", "登记缴款、调整和导入欠费台账"),
     ("unmask_personal_data", "查看身份证号和银行账号明文"),
     ("approve_actions", "审批案件事项"),
     ("approve_high_risk", "审批高风险事项"),
@@ -27,7 +28,13 @@ CAPABILITIES = (
     ("view_audit_log", "查看审计日志"),
 )
 
-_CASEWORK = ("view_enterprises", "edit_enterprises", "export_data", "unmask_personal_data")
+_CASEWORK = (
+    "view_enterprises",
+    "edit_enterprises",
+    "manage_ledger",
+    "export_data",
+    "unmask_personal_data",
+)
 
 ROLE_CAPABILITIES = {
     CASEWORKER: _CASEWORK,

@@ -11,7 +11,15 @@ from arrears.models import LedgerItem
 from arrears.services import payment_post
 from tests.xlsx import make_xlsx
 
-HEADERS = ["统一社会信用代码", "单位名称", "险种", "费款所属期", "单位部分", "个人部分", "应缴截止日"]
+HEADERS = [
+    "统一社会信用代码",
+    "单位名称",
+    "险种",
+    "费款所属期",
+    "单位部分",
+    "个人部分",
+    "应缴截止日",
+]
 pytestmark = pytest.mark.usefixtures("frozen")
 
 
@@ -42,8 +50,14 @@ def test_good_rows_in_every_accepted_form(county, row, tmp_path):
     code, lines = _run(make_xlsx(tmp_path / "l.xlsx", rows, headers=HEADERS))
     assert code == 0, lines
     assert lines == ["imported 5 rows (5 new, 0 updated, 0 unchanged, 0 kept because paid)"]
-    march = LedgerItem.objects.get(enterprise=county.enterprise, period=date(2024, 3, 1), insurance_type="pension")
-    assert (march.unit_amount, march.individual_amount, march.principal) == (D("1234.50"), D("493.80"), D("1728.30"))
+    march = LedgerItem.objects.get(
+        enterprise=county.enterprise, period=date(2024, 3, 1), insurance_type="pension"
+    )
+    assert (march.unit_amount, march.individual_amount, march.principal) == (
+        D("1234.50"),
+        D("493.80"),
+        D("1728.30"),
+    )
     assert march.due_date == date(2024, 4, 30)  # the policy's rule: last day of the next month
     assert LedgerItem.objects.get(period=date(2024, 5, 1)).due_date == date(2024, 6, 30)
     assert march.fee_accrued > 0 and march.accrued_through == date(2026, 11, 22)
@@ -65,11 +79,17 @@ BAD = [
 
 
 @pytest.mark.parametrize("case, cells, column, message", BAD, ids=[b[0] for b in BAD])
-def test_bad_cells_are_rejected_with_row_and_column(county, row, tmp_path, case, cells, column, message):
-    path = make_xlsx(tmp_path / "b.xlsx", [row("养老", "2024-01", "10", "0"), row(*cells)], headers=HEADERS)
+def test_bad_cells_are_rejected_with_row_and_column(
+    county, row, tmp_path, case, cells, column, message
+):
+    path = make_xlsx(
+        tmp_path / "b.xlsx", [row("养老", "2024-01", "10", "0"), row(*cells)], headers=HEADERS
+    )
     code, lines = _run(path)
     assert code == 1
-    assert any(line.startswith(f"row 3, column {column}: ") and message in line for line in lines), lines
+    assert any(
+        line.startswith(f"row 3, column {column}: ") and message in line for line in lines
+    ), lines
     assert not LedgerItem.objects.exists()
 
 
@@ -82,7 +102,9 @@ def test_unknown_enterprise_wrong_name_and_code_as_number(county, tmp_path):
     ]
     code, lines = _run(make_xlsx(tmp_path / "u.xlsx", rows, headers=HEADERS))
     assert code == 1
-    assert lines[0].startswith("row 2, column 统一社会信用代码: 企业 91110000600037341L 不在企业名册中")
+    assert lines[0].startswith(
+        "row 2, column 统一社会信用代码: 企业 91110000600037341L 不在企业名册中"
+    )
     assert lines[1].startswith("row 3, column 单位名称: 与企业名册不一致")
     assert "被存成了数字" in lines[2]
 
@@ -90,15 +112,32 @@ def test_unknown_enterprise_wrong_name_and_code_as_number(county, tmp_path):
 def test_duplicate_rows(county, row, tmp_path):
     rows = [row("养老", "2024-03", 1, 0), row(None, "202403", 2, 0)]
     code, lines = _run(make_xlsx(tmp_path / "d.xlsx", rows, headers=HEADERS))
-    assert (code, lines) == (1, ["row 3, column 费款所属期: 与第 2 行重复（同一企业、险种和所属期）"])
+    assert (code, lines) == (
+        1,
+        ["row 3, column 费款所属期: 与第 2 行重复（同一企业、险种和所属期）"],
+    )
 
 
 def test_reimport_updates_only_unpaid_items_and_reports(county, row, tmp_path):
-    first = [row("养老", "2024-03", "1000", "0"), row("养老", "2024-04", "1000", "0"), row("养老", "2024-05", "9", "0")]
+    first = [
+        row("养老", "2024-03", "1000", "0"),
+        row("养老", "2024-04", "1000", "0"),
+        row("养老", "2024-05", "9", "0"),
+    ]
     assert _run(make_xlsx(tmp_path / "1.xlsx", first, headers=HEADERS))[0] == 0
-    payment_post(actor=None, enterprise=county.enterprise, amount=D("500"), paid_on=date(2026, 1, 5),
-                 method="self", external_ref="B1")
-    second = [row("养老", "2024-03", "1200", "0"), row("养老", "2024-04", "1100", "0"), row("养老", "2024-05", "9", "0")]
+    payment_post(
+        actor=None,
+        enterprise=county.enterprise,
+        amount=D("500"),
+        paid_on=date(2026, 1, 5),
+        method="self",
+        external_ref="B1",
+    )
+    second = [
+        row("养老", "2024-03", "1200", "0"),
+        row("养老", "2024-04", "1100", "0"),
+        row("养老", "2024-05", "9", "0"),
+    ]
     code, lines = _run(make_xlsx(tmp_path / "2.xlsx", second, headers=HEADERS))
     assert lines == ["imported 3 rows (0 new, 1 updated, 1 unchanged, 1 kept because paid)"]
     assert LedgerItem.objects.get(period=date(2024, 3, 1)).principal == D("1000.00")  # paid: kept
@@ -106,6 +145,9 @@ def test_reimport_updates_only_unpaid_items_and_reports(county, row, tmp_path):
 
 
 def test_dry_run(county, row, tmp_path):
-    code, lines = _run(make_xlsx(tmp_path / "x.xlsx", [row("养老", "2024-03", "10", "0")], headers=HEADERS), "--dry-run")
+    code, lines = _run(
+        make_xlsx(tmp_path / "x.xlsx", [row("养老", "2024-03", "10", "0")], headers=HEADERS),
+        "--dry-run",
+    )
     assert code == 0 and "checked 1 rows for 1 enterprises, principal 10.00" in lines[0]
     assert not LedgerItem.objects.exists()

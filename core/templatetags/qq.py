@@ -37,3 +37,11 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def percent_rate(value):
+    """A daily rate as a percentage: 0.0005 → '0.05%'."""
+    if value is None or value == "":
+        return ""
+    return f"{(value * 100).normalize():f}%"

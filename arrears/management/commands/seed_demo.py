@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from arrears.demo import seed_ledger
 from enterprises.demo import DEMO_PASSWORD, USERS, seed_county
 
 
@@ -12,9 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, enterprises, months, seed, **options):
-        summary = seed_county(enterprises=enterprises, seed=seed, stdout=self.stdout)
+        county = seed_county(enterprises=enterprises, seed=seed, stdout=self.stdout)
+        ledger = seed_ledger(months=max(months, 6), seed=seed)
         self.stdout.write(
-            f"演示数据已就绪：{summary['regions']} 个乡镇，新增企业 {summary['enterprises_created']} 家。"
+            f"演示数据已就绪：{county['regions']} 个乡镇，新增企业 {county['enterprises_created']} 家，"
+            f"欠费企业 {ledger['enterprises_in_arrears']} 家，新增欠费明细 {ledger['items_created']} 条，"
+            f"新增缴款 {ledger['payments_created']} 笔。"
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, role, _ in USERS:

@@ -1,0 +1,169 @@
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from arrears.models import LateFeePolicy, Payment, PaymentMethod, Suspension
+from arrears.selectors import AMOUNT_BANDS
+from core.forms import FilterForm
+from enterprises.models import Region, TaskGroup
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OverviewFilterForm(FilterForm):
+    q = forms.CharField(label="名称或代码", required=False)
+    region = forms.ModelChoiceField(
+        label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
+    )
+    task_group = forms.ModelChoiceField(
+        label="工作组", queryset=TaskGroup.objects.none(), required=False, empty_label="全部工作组"
+    )
+    band = forms.ChoiceField(
+        label="欠费本金",
+        required=False,
+        choices=[("", "全部金额"), *((k, v[0]) for k, v in AMOUNT_BANDS.items())],
+    )
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[
+            ("principal", "欠费本金从多到少"),
+            ("fee", "滞纳金从多到少"),
+            ("oldest", "最早欠费期在前"),
+            ("name", "单位名称"),
+        ],
+    )
+
+    def __init__(self, *args, regions, task_groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["task_group"].queryset = task_groups
+
+
+def _lines(text: str, label: str, parse_right):
+    """'2025-03-11:400' per line (full-width colon and ～ accepted) → [(date, right)]."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = (
+            line.strip().replace("：", ":").replace("～", ":").replace("~", ":").replace("至", ":")
+        )
+        if not line:
+            continue
+        left, sep, right = line.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            pairs.append((date.fromisoformat(left.strip()), parse_right(right.strip())))
+        except (ValueError, InvalidOperation):
+            raise forms.ValidationError(f"{label}第 {number} 行「{line}」格式不对。") from None
+    return pairs
+
+
+class CalculatorForm(forms.Form):
+    principal = forms.DecimalField(
+        label="欠费本金（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    due_date = forms.DateField(label="应缴截止日", widget=_DATE)
+    as_of = forms.DateField(label="拟缴款日", widget=_DATE)
+    payments = forms.CharField(
+        label="已缴本金（可选）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一笔：日期:金额，例如 2025-03-11:400",
+    )
+    suspensions = forms.CharField(
+        label="停止计收期间（可选）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一段：起始日:截止日，例如 2025-04-01:2025-06-30",
+    )
+
+    def clean_payments(self):
+        return _lines(self.cleaned_data["payments"], "已缴本金", Decimal)
+
+    def clean_suspensions(self):
+        return _lines(self.cleaned_data["suspensions"], "停止计收期间", date.fromisoformat)
+
+    def clean(self):
+        cleaned = super().clean()
+        due, as_of = cleaned.get("due_date"), cleaned.get("as_of")
+        if due and as_of and as_of < due:
+            self.add_error("as_of", "拟缴款日早于应缴截止日，不产生滞纳金。")
+        return cleaned
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["amount", "paid_on", "method", "external_ref", "note"]
+        widgets = {"paid_on": _DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = PaymentMethod.choices
+        self.fields["amount"].min_value = Decimal("0.01")
+
+    def validate_unique(self):
+        # A repeated reference is not an error: posting returns the payment already recorded.
+        pass
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="原因", max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+
+
+class AdjustmentForm(forms.Form):
+    unit_amount = forms.DecimalField(
+        label="单位部分（元）", min_value=0, max_digits=14, decimal_places=2
+    )
+    individual_amount = forms.DecimalField(
+        label="个人部分（元）", min_value=0, max_digits=14, decimal_places=2
+    )
+    reason = forms.CharField(label="调整原因", max_length=200)
+
+
+class SuspensionForm(forms.ModelForm):
+    class Meta:
+        model = Suspension
+        fields = ["kind", "start", "end", "reason", "document"]
+        widgets = {"start": _DATE, "end": _DATE}
+
+
+class PolicyForm(forms.ModelForm):
+    rates = forms.CharField(
+        label="费率表",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一条：起始日期:日费率，起始日期不早于 2011-07-01，例如 2011-07-01:0.0005",
+    )
+
+    class Meta:
+        model = LateFeePolicy
+        fields = [
+            "due_rule",
+            "due_day",
+            "count_payment_day",
+            "pre2011",
+            "cap_at_principal",
+            "allocation_order",
+        ]
+
+    def clean_rates(self):
+        rates = _lines(self.cleaned_data["rates"], "费率表", Decimal)
+        if not rates:
+            raise forms.ValidationError("至少需要一条费率。")
+        if min(d for d, _ in rates) != date(2011, 7, 1):
+            raise forms.ValidationError("第一条费率须从 2011-07-01 起。")
+        if any(not Decimal("0") <= r < Decimal("0.01") for _, r in rates):
+            raise forms.ValidationError("日费率应在 0 与 0.01 之间。")
+        if len({d for d, _ in rates}) != len(rates):
+            raise forms.ValidationError("起始日期重复。")
+        return sorted(rates)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("due_rule") == "next_month_day" and not cleaned.get("due_day"):
+            self.add_error("due_day", "请填写次月第几日（1–28）。")
+        return cleaned

@@ -1,0 +1,151 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from arrears.engine import FeeQuote, compute_late_fee
+from arrears.ledger import approved_suspensions
+from arrears.models import Allocation, LedgerAccount, LedgerItem, Payment, Suspension
+from arrears.policy import fee_rules
+from core.dates import today
+from enterprises.models import Enterprise
+from enterprises.selectors import enterprises_visible_to
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
+# "Owes something" means at least a fen: on the demo's SQLite, sums of decimals are binary
+# floats and a paid-off item can differ from zero by 1e-12.
+HALF_FEN = Decimal("0.005")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+# Amount bands for filtering, in yuan of outstanding principal; DESIGN §3.10 flags 100万 and 1000万.
+AMOUNT_BANDS = {
+    "lt10k": ("1 万元以下", None, Decimal("10000")),
+    "10k-100k": ("1–10 万元", Decimal("10000"), Decimal("100000")),
+    "100k-1m": ("10–100 万元", Decimal("100000"), Decimal("1000000")),
+    "1m-10m": ("100–1000 万元", Decimal("1000000"), Decimal("10000000")),
+    "gte10m": ("1000 万元以上", Decimal("10000000"), None),
+}
+SORTS = {
+    "principal": "-principal_outstanding",
+    "fee": "-fee_outstanding",
+    "oldest": "oldest_unpaid",
+    "name": "name",
+}
+
+
+def arrears_overview(
+    *, user, region=None, task_group=None, band="", text="", sort="principal"
+) -> QuerySet:
+    """Enterprises with money outstanding, with their totals, in the viewer's jurisdiction."""
+    open_items = Q(ledger_items__principal_paid__lt=F("ledger_items__principal") - HALF_FEN) | Q(
+        ledger_items__fee_paid__lt=F("ledger_items__fee_accrued") - HALF_FEN
+    )
+    enterprises = (
+        enterprises_visible_to(user)
+        .select_related("region", "region__task_group")
+        .annotate(
+            principal_outstanding=Coalesce(
+                Sum(
+                    ExpressionWrapper(
+                        F("ledger_items__principal") - F("ledger_items__principal_paid"),
+                        output_field=MONEY,
+                    )
+                ),
+                ZERO,
+            ),
+            fee_outstanding=Coalesce(
+                Sum(
+                    ExpressionWrapper(
+                        F("ledger_items__fee_accrued") - F("ledger_items__fee_paid"),
+                        output_field=MONEY,
+                    )
+                ),
+                ZERO,
+            ),
+            oldest_unpaid=Min("ledger_items__period", filter=open_items),
+        )
+        .filter(Q(principal_outstanding__gt=HALF_FEN) | Q(fee_outstanding__gt=HALF_FEN))
+    )
+    if text:
+        enterprises = enterprises.filter(Q(name__icontains=text) | Q(credit_code__istartswith=text))
+    if region:
+        enterprises = enterprises.filter(region=region)
+    if task_group:
+        enterprises = enterprises.filter(region__task_group=task_group)
+    if band in AMOUNT_BANDS:
+        _, low, high = AMOUNT_BANDS[band]
+        if low is not None:
+            enterprises = enterprises.filter(principal_outstanding__gte=low)
+        if high is not None:
+            enterprises = enterprises.filter(principal_outstanding__lt=high)
+    return enterprises.order_by(SORTS.get(sort, SORTS["principal"]), "pk")
+
+
+def overview_totals(enterprises: QuerySet) -> dict:
+    totals = LedgerItem.objects.filter(enterprise__in=enterprises.values("pk")).aggregate(
+        principal=Coalesce(
+            Sum(ExpressionWrapper(F("principal") - F("principal_paid"), output_field=MONEY)), ZERO
+        ),
+        fee=Coalesce(
+            Sum(ExpressionWrapper(F("fee_accrued") - F("fee_paid"), output_field=MONEY)), ZERO
+        ),
+    )
+    return {"count": enterprises.count(), **totals}
+
+
+@dataclass
+class EnterpriseLedger:
+    items: list[LedgerItem]
+    payments: list[Payment]
+    suspensions: list[Suspension]
+    credit: Decimal
+    totals: dict
+
+
+def enterprise_ledger(enterprise: Enterprise) -> EnterpriseLedger:
+    items = list(enterprise.ledger_items.order_by("-period", "insurance_type"))
+    totals = {
+        name: sum((getattr(i, name) for i in items), Decimal("0"))
+        for name in ("principal", "principal_paid", "fee_accrued", "fee_paid")
+    }
+    totals["principal_outstanding"] = totals["principal"] - totals["principal_paid"]
+    totals["fee_outstanding"] = sum((i.fee_outstanding for i in items), Decimal("0"))
+    payments = list(
+        enterprise.payments.select_related("created_by", "reversed_by")
+        .prefetch_related("allocations__item")
+        .order_by("-paid_on", "-id")
+    )
+    account = LedgerAccount.objects.filter(enterprise=enterprise).first()
+    return EnterpriseLedger(
+        items=items,
+        payments=payments,
+        suspensions=list(enterprise.suspensions.select_related("requested_by", "decided_by")),
+        credit=account.credit_balance if account else Decimal("0.00"),
+        totals=totals,
+    )
+
+
+def item_fee_quote(item: LedgerItem, *, as_of=None) -> FeeQuote:
+    """The segments behind an item's fee as of today, for showing how it was computed."""
+    payments = list(
+        Allocation.objects.filter(
+            item=item, principal_amount__gt=0, payment__reversed_at__isnull=True
+        ).values_list("payment__paid_on", "principal_amount")
+    )
+    return compute_late_fee(
+        principal=item.principal,
+        due_date=item.due_date,
+        as_of=as_of or today(),
+        payments=payments,
+        suspensions=approved_suspensions(item.enterprise_id),
+        rules=fee_rules(),
+    )
+
+
+def pending_suspensions_for(user) -> QuerySet[Suspension]:
+    return (
+        Suspension.objects.filter(status="pending", enterprise__in=enterprises_visible_to(user))
+        .exclude(requested_by=user)
+        .select_related("enterprise", "requested_by")
+    )

@@ -1,0 +1,324 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from arrears import selectors, services
+from arrears.engine import FeeRules, compute_late_fee
+from arrears.forms import (
+    AdjustmentForm,
+    CalculatorForm,
+    OverviewFilterForm,
+    PaymentForm,
+    PolicyForm,
+    ReasonForm,
+    SuspensionForm,
+)
+from arrears.models import LedgerItem, Payment, Suspension
+from arrears.policy import current_policy, fee_rules
+from core.audit import AuditAction, log_action
+from core.excel import write_xlsx
+from core.money import amount_in_capitals
+from core.pagination import paginate
+from core.permissions import capability_required
+from enterprises.selectors import enterprises_visible_to, regions_visible_to, task_groups_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _overview(request):
+    form = OverviewFilterForm(
+        request.GET or None,
+        regions=regions_visible_to(request.user),
+        task_groups=task_groups_visible_to(request.user),
+    )
+    f = form.cleaned_data if form.is_valid() else {}
+    enterprises = selectors.arrears_overview(
+        user=request.user,
+        region=f.get("region"),
+        task_group=f.get("task_group"),
+        band=f.get("band", ""),
+        text=(f.get("q") or "").strip(),
+        sort=f.get("sort") or "principal",
+    )
+    return form, f, enterprises
+
+
+@capability_required("view_enterprises")
+def overview(request):
+    form, _, enterprises = _overview(request)
+    return render(
+        request,
+        "arrears/overview.html",
+        {
+            "form": form,
+            "page": paginate(request, enterprises),
+            "totals": selectors.overview_totals(enterprises),
+        },
+    )
+
+
+@capability_required("export_data")
+def overview_export(request):
+    _, filters, enterprises = _overview(request)
+    rows = (
+        [
+            e.credit_code,
+            e.name,
+            e.region.name,
+            e.region.task_group.name if e.region.task_group else "",
+            e.get_status_display(),
+            e.principal_outstanding,
+            e.fee_outstanding,
+            e.oldest_unpaid.strftime("%Y-%m") if e.oldest_unpaid else "",
+        ]
+        for e in enterprises.iterator(chunk_size=2000)
+    )
+    headers = [
+        "统一社会信用代码",
+        "单位名称",
+        "所属乡镇",
+        "工作组",
+        "经营状态",
+        "欠费本金（元）",
+        "滞纳金（元）",
+        "最早欠费期",
+    ]
+    content = write_xlsx("欠费企业", headers, rows)
+    log_action(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        request=request,
+        detail={"export": "欠费企业", "filters": {k: str(v) for k, v in filters.items() if v}},
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=arrears-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    )
+    return response
+
+
+def _enterprise(request, enterprise_id):
+    return get_object_or_404(
+        enterprises_visible_to(request.user).select_related("region"), pk=enterprise_id
+    )
+
+
+@capability_required("view_enterprises")
+def enterprise_ledger(request, enterprise_id):
+    enterprise = _enterprise(request, enterprise_id)
+    return render(
+        request,
+        "arrears/enterprise_ledger.html",
+        {
+            "enterprise": enterprise,
+            "ledger": selectors.enterprise_ledger(enterprise),
+        },
+    )
+
+
+@capability_required("view_enterprises")
+def item_segments(request, item_id):
+    item = get_object_or_404(
+        LedgerItem.objects.filter(enterprise__in=enterprises_visible_to(request.user)), pk=item_id
+    )
+    quote = selectors.item_fee_quote(item)
+    return render(request, "arrears/_segments.html", {"item": item, "quote": quote})
+
+
+@capability_required("view_enterprises")
+def calculator(request):
+    form = CalculatorForm(request.GET or None)
+    quote = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        quote = compute_late_fee(
+            principal=data["principal"],
+            due_date=data["due_date"],
+            as_of=data["as_of"],
+            payments=data["payments"],
+            suspensions=data["suspensions"],
+            rules=fee_rules(),
+        )
+    return render(
+        request,
+        "arrears/calculator.html",
+        {
+            "form": form,
+            "quote": quote,
+            "capitals": amount_in_capitals(quote.fee) if quote else "",
+            "policy": current_policy(),
+        },
+    )
+
+
+@capability_required("manage_ledger")
+def payment_create(request, enterprise_id):
+    """Enter → preview the allocation → confirm; nothing is written before the confirmation."""
+    enterprise = _enterprise(request, enterprise_id)
+    form = PaymentForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("confirm") == "1":
+                payment, created = services.payment_post(
+                    actor=request.user, enterprise=enterprise, request=request, **data
+                )
+                if created:
+                    messages.success(request, f"已登记缴款 {payment.amount} 元。")
+                else:
+                    messages.warning(
+                        request,
+                        f"凭证号 {payment.external_ref} 已于 {payment.created_at:%Y-%m-%d} 登记过，"
+                        "本次未重复记账。",
+                    )
+                return redirect("arrears:enterprise", enterprise.pk)
+            preview = services.payment_preview(
+                enterprise=enterprise, amount=data["amount"], paid_on=data["paid_on"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return render(
+        request,
+        "arrears/payment_form.html",
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "preview": preview,
+            "capitals": amount_in_capitals(form.cleaned_data["amount"]) if preview else "",
+        },
+    )
+
+
+@capability_required("manage_ledger")
+def payment_reverse(request, payment_id):
+    payment = get_object_or_404(
+        Payment.objects.filter(enterprise__in=enterprises_visible_to(request.user)), pk=payment_id
+    )
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_reverse(
+                actor=request.user,
+                payment=payment,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+            messages.success(request, "已冲正，冲抵明细已按历史重新计算。")
+            return redirect("arrears:enterprise", payment.enterprise_id)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+    return render(
+        request,
+        "arrears/confirm_form.html",
+        {
+            "form": form,
+            "title": f"冲正缴款：{payment.paid_on} {payment.amount} 元（{payment.external_ref}）",
+            "warning": "冲正后该笔缴款不再冲抵任何欠费，记录保留不删除。",
+            "back": payment.enterprise_id,
+            "button": "确认冲正",
+        },
+    )
+
+
+@capability_required("manage_ledger")
+def item_adjust(request, item_id):
+    item = get_object_or_404(
+        LedgerItem.objects.filter(enterprise__in=enterprises_visible_to(request.user)), pk=item_id
+    )
+    form = AdjustmentForm(
+        request.POST or None,
+        initial={"unit_amount": item.unit_amount, "individual_amount": item.individual_amount},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.ledger_item_adjust(
+            actor=request.user, item=item, request=request, **form.cleaned_data
+        )
+        messages.success(request, f"已调整 {item.period:%Y年%m月} 的欠费金额。")
+        return redirect("arrears:enterprise", item.enterprise_id)
+    return render(
+        request,
+        "arrears/confirm_form.html",
+        {
+            "form": form,
+            "title": f"调整欠费明细：{item}",
+            "back": item.enterprise_id,
+            "button": "保存调整",
+            "warning": "已有缴款冲抵的明细不能直接修改，只能调整并写明原因；调整后全部冲抵按历史重新计算。",
+        },
+    )
+
+
+@capability_required("manage_ledger")
+def suspension_create(request, enterprise_id):
+    enterprise = _enterprise(request, enterprise_id)
+    initial = (
+        {"kind": "bankruptcy", "start": enterprise.bankruptcy_accepted_on}
+        if enterprise.bankruptcy_accepted_on
+        else {}
+    )
+    form = SuspensionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.suspension_request(
+                actor=request.user, enterprise=enterprise, request=request, **form.cleaned_data
+            )
+            messages.success(request, "已提交，待组长或专班领导审批后生效。")
+            return redirect("arrears:enterprise", enterprise.pk)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field, errors)
+    return render(
+        request,
+        "arrears/confirm_form.html",
+        {
+            "form": form,
+            "title": f"申请停止计收滞纳金：{enterprise}",
+            "back": enterprise.pk,
+            "button": "提交审批",
+            "warning": "破产案件自法院受理破产申请之日起停止计收；缓缴、减免须有批准文件。须由申请人以外的领导审批。",
+        },
+    )
+
+
+@capability_required("approve_actions")
+@require_POST
+def suspension_decide(request, suspension_id):
+    suspension = get_object_or_404(
+        Suspension.objects.filter(enterprise__in=enterprises_visible_to(request.user)),
+        pk=suspension_id,
+    )
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.suspension_decide(
+            actor=request.user,
+            suspension=suspension,
+            approve=approve,
+            comment=request.POST.get("comment", "").strip()[:200],
+            request=request,
+        )
+        messages.success(request, "已批准，滞纳金已重新计算。" if approve else "已驳回。")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("arrears:enterprise", suspension.enterprise_id)
+
+
+@capability_required("manage_settings")
+def policy_edit(request):
+    policy = current_policy()
+    rates = "\n".join(
+        f"{r.effective_from}:{r.daily_rate.normalize():f}" for r in policy.rates.all()
+    )
+    form = PolicyForm(request.POST or None, instance=policy, initial={"rates": rates})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "rates"}
+        services.policy_update(
+            actor=request.user, data=data, rates=form.cleaned_data["rates"], request=request
+        )
+        messages.success(request, "滞纳金政策已保存，全部台账正在按新政策重新计算。")
+        return redirect("arrears:policy")
+    return render(request, "arrears/policy.html", {"form": form, "rules": FeeRules})
