@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from arrears.accrual import accrue_all
-from arrears.models import LateFeePolicy, LedgerItem, PaymentMethod, Suspension, SuspensionKind
-from arrears.policy import due_date_for
+from arrears.models import LedgerItem, PaymentMethod, Suspension, SuspensionKind
+from arrears.policy import current_policy, due_date_for
 from arrears.services import enterprise_rebuild, payment_post, suspension_decide
 from core.dates import today
 from core.models import User
@@ -43,7 +43,7 @@ def _items_for(enterprise: Enterprise, periods: list[date], wage: Decimal, share
 @transaction.atomic
 def seed_ledger(*, months: int, seed: int) -> dict:
     rng = random.Random(seed + 1)
-    policy = LateFeePolicy.objects.get(pk=1)
+    policy = current_policy()
     now = today()
     last_period = _month(date(now.year, now.month, 1), -2)  # due last month at the latest
     first_period = _month(last_period, -(months - 1))

@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from arrears.models import InsuranceType, LateFeePolicy, LedgerItem
-from arrears.policy import due_date_for
+from arrears.models import InsuranceType, LedgerItem
+from arrears.policy import current_policy, due_date_for
 from core.dates import today
 from core.excel import (
     Column,
@@ -110,7 +110,7 @@ def parse_ledger_file(
     if any(p.row == 1 for p in sheet.problems):
         return parsed
 
-    policy = LateFeePolicy.objects.get(pk=1)
+    policy = current_policy()
     enterprises = {
         code: (pk, name, region_id)
         for code, pk, name, region_id in Enterprise.objects.values_list(

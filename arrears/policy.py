@@ -2,12 +2,23 @@
 
 import calendar
 from datetime import date
+from decimal import Decimal
 
 from arrears.engine import FeeRules
-from arrears.models import DueRule, LateFeePolicy
+from arrears.models import DueRule, LateFeePolicy, LateFeeRate
+
+DEFAULT_RATES = ((date(2011, 7, 1), Decimal("0.0005")),)
 
 
 def current_policy() -> LateFeePolicy:
+    """The policy; migration arrears.0002 creates it, and if it was ever removed the DESIGN §3.2
+    defaults come back rather than every fee computation failing."""
+    policy, created = LateFeePolicy.objects.get_or_create(pk=1)
+    if created or not policy.rates.exists():
+        for start, rate in DEFAULT_RATES:
+            LateFeeRate.objects.get_or_create(
+                policy=policy, effective_from=start, defaults={"daily_rate": rate}
+            )
     return LateFeePolicy.objects.prefetch_related("rates").get(pk=1)
 
 

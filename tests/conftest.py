@@ -1,12 +1,18 @@
+from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 import time_machine
 
+from arrears.models import Suspension
+from arrears.services import payment_post
 from core import roles
+from core.models import Job
 from tests.factories import (
     BankAccountFactory,
     EnterpriseFactory,
+    LedgerItemFactory,
     RegionFactory,
     TaskGroupFactory,
     UserFactory,
@@ -46,7 +52,23 @@ def county(db):
     group_b.members.add(outsider)
     enterprise = EnterpriseFactory(region=region_a, name="壶关县鑫源机械制造有限公司")
     other_enterprise = EnterpriseFactory(region=region_b, name="壶关县恒达建材有限公司")
+    ledger = {
+        e: _ledger(e, caseworker if e == enterprise else outsider)
+        for e in (enterprise, other_enterprise)
+    }
     return SimpleNamespace(
+        item=ledger[enterprise][0],
+        payment=ledger[enterprise][1],
+        suspension=ledger[enterprise][2],
+        other_item=ledger[other_enterprise][0],
+        other_payment=ledger[other_enterprise][1],
+        other_suspension=ledger[other_enterprise][2],
+        job=Job.objects.create(
+            kind="ledger_import",
+            created_by=caseworker,
+            status="failed",
+            result={"problems": ["第 2 行「单位部分」列：不是数字"], "problem_count": 1},
+        ),
         group_a=group_a,
         group_b=group_b,
         region_a=region_a,
@@ -63,6 +85,29 @@ def county(db):
         account=BankAccountFactory(enterprise=enterprise),
         other_account=BankAccountFactory(enterprise=other_enterprise),
     )
+
+
+def _ledger(enterprise, requester):
+    """Two months of arrears, one payment and a pending suspension request."""
+    items = [LedgerItemFactory(enterprise=enterprise, period=date(2025, m, 1)) for m in (1, 2)]
+    payment, _ = payment_post(
+        actor=None,
+        enterprise=enterprise,
+        amount=Decimal("300.00"),
+        paid_on=date(2025, 6, 1),
+        method="self",
+        external_ref="BANK-001",
+    )
+    suspension = Suspension.objects.create(
+        enterprise=enterprise,
+        kind="deferral",
+        start=date(2025, 7, 1),
+        end=date(2025, 9, 30),
+        reason="经批准缓缴",
+        document="壶人社〔2025〕1号",
+        requested_by=requester,
+    )
+    return items[0], payment, suspension
 
 
 @pytest.fixture

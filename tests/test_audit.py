@@ -49,7 +49,7 @@ def test_audit_page_searches_by_user_action_and_object(client, county):
     page = client.get("/audit/", {"username": "jingban", "action": "unmask"}).content.decode()
     assert "壶关县鑫源机械制造有限公司" in page
     assert "lingdao" not in page
-    page = client.get("/audit/", {"text": "恒达"}).content.decode()
+    page = client.get("/audit/", {"text": "没有这家企业"}).content.decode()
     assert "没有符合条件的日志" in page
 
 

@@ -34,13 +34,43 @@ URLS = {
     "enterprises:region_edit": ("GET", "manage_settings", False),
     "enterprises:task_group_create": ("GET", "manage_settings", False),
     "enterprises:task_group_edit": ("GET", "manage_settings", False),
+    "arrears:overview": ("GET", "view_enterprises", False),
+    "arrears:export": ("GET", "export_data", False),
+    "arrears:calculator": ("GET", "view_enterprises", False),
+    "arrears:policy": ("GET", "manage_settings", False),
+    "arrears:enterprise": ("GET", "view_enterprises", True),
+    "arrears:payment_create": ("GET", "manage_ledger", True),
+    "arrears:suspension_create": ("GET", "manage_ledger", True),
+    "arrears:item_segments": ("GET", "view_enterprises", True),
+    "arrears:item_adjust": ("GET", "manage_ledger", True),
+    "arrears:payment_reverse": ("GET", "manage_ledger", True),
+    "arrears:suspension_decide": ("POST", "approve_actions", True),
+    "arrears:import": ("GET", "manage_ledger", False),
+    "arrears:import_template": ("GET", "manage_ledger", False),
+    "arrears:import_job": ("GET", "manage_ledger", False),
+    "arrears:import_confirm": ("POST", "manage_ledger", False),
 }
+# Uploads are private to the person who uploaded them: every other user gets 404.
+OWN_JOB = {"arrears:import_job", "arrears:import_confirm"}
 
 # What each role may do, from DESIGN §1 (an independent statement of core.roles).
+_CASEWORK = {
+    "view_enterprises",
+    "edit_enterprises",
+    "manage_ledger",
+    "export_data",
+    "unmask_personal_data",
+}
 ROLE_CAN = {
-    "caseworker": {"view_enterprises", "edit_enterprises", "export_data", "unmask_personal_data"},
-    "group_leader": {"view_enterprises", "edit_enterprises", "export_data", "unmask_personal_data"},
-    "leader": {"view_enterprises", "export_data", "unmask_personal_data", "all_regions"},
+    "caseworker": _CASEWORK,
+    "group_leader": _CASEWORK | {"approve_actions"},
+    "leader": {
+        "view_enterprises",
+        "export_data",
+        "unmask_personal_data",
+        "approve_actions",
+        "all_regions",
+    },
     "supervisor": {"view_enterprises", "export_data", "all_regions"},
     "sysadmin": {"manage_users", "manage_settings"},
     "auditor": {"view_audit_log"},
@@ -65,11 +95,16 @@ def test_every_url_is_in_the_matrix():
 def _path(name, county, scoped_to_other):
     from django.urls import reverse
 
-    enterprise = county.other_enterprise if scoped_to_other else county.enterprise
-    account = county.other_account if scoped_to_other else county.account
+    def pick(name):
+        return getattr(county, f"other_{name}" if scoped_to_other else name)
+
     kwargs_by_param = {
-        "enterprise_id": enterprise.pk,
-        "account_id": account.pk,
+        "enterprise_id": pick("enterprise").pk,
+        "account_id": pick("account").pk,
+        "item_id": pick("item").pk,
+        "payment_id": pick("payment").pk,
+        "suspension_id": pick("suspension").pk,
+        "job_id": county.job.pk,
         "user_id": county.caseworker.pk,
         "region_id": county.region_a.pk,
         "group_id": county.group_a.pk,
@@ -108,8 +143,8 @@ def test_role_reaches_exactly_what_it_may(client, county, role, name):
     response = _request(client, county, role, name, scoped_to_other=False)
     if not _allowed(role, capability):
         assert response.status_code == 403, (role, name)
-    elif name == "enterprises:import_preview":
-        assert response.status_code == 404  # an unknown token is never someone else's upload
+    elif name == "enterprises:import_preview" or (name in OWN_JOB and role != "caseworker"):
+        assert response.status_code == 404  # another person's upload, or an unknown token
     else:
         assert response.status_code in (200, 302), (role, name, response.status_code)
 
