@@ -163,8 +163,10 @@ def ledger_item_adjust(
         reason=reason,
         created_by=actor,
     )
+    # Paid amounts are caches the replay below recomputes; cleared first so that a principal
+    # lowered below what was paid never meets the CHECK with stale figures.
     LedgerItem.objects.filter(pk=item.pk).update(
-        unit_amount=unit_amount, individual_amount=individual_amount
+        unit_amount=unit_amount, individual_amount=individual_amount, principal_paid=0, fee_paid=0
     )
     as_of = today()
     write_replay(
