@@ -39,3 +39,22 @@ def test_same_seed_gives_the_same_county_and_reruns_add_nothing(db):
     first = sorted(Enterprise.objects.values_list("credit_code", "name"))
     _seed(enterprises=50, seed=11)
     assert sorted(Enterprise.objects.values_list("credit_code", "name")) == first
+
+
+def test_demo_ledger_has_arrears_payments_a_bankruptcy_and_old_state_enterprises(db):
+    from datetime import date
+
+    from arrears.models import LedgerItem, Payment, Suspension
+    from arrears.verify import enterprise_differences
+    from core.dates import today
+
+    _seed(enterprises=150, months=36, seed=7)
+    in_arrears = Enterprise.objects.filter(ledger_items__isnull=False).distinct()
+    assert in_arrears.count() > 30
+    assert LedgerItem.objects.filter(period__gte=date(today().year - 3, 1, 1)).count() > 300
+    assert Payment.objects.filter(allocations__isnull=False).exists()
+    bankruptcy = Suspension.objects.get(kind="bankruptcy")
+    assert bankruptcy.status == "approved" and bankruptcy.start == bankruptcy.enterprise.bankruptcy_accepted_on
+    old = Enterprise.objects.filter(ownership="state", ledger_items__period__lt=date(2011, 7, 1)).distinct()
+    assert old.count() == 2
+    assert all(enterprise_differences(e.pk, as_of=today()) == [] for e in in_arrears[:20])
