@@ -61,7 +61,9 @@ def seed_ledger(*, months: int, seed: int) -> dict:
         share = Decimal(rng.randrange(8, 40)) / 100
         plans.append((enterprise, periods, Decimal(rng.randrange(3000, 4500)), share))
     planned = {e.pk for e, *_ in plans}
-    soes = [e for e in enterprises if e.status == EnterpriseStatus.NORMAL and e.pk not in planned][:2]
+    soes = [e for e in enterprises if e.status == EnterpriseStatus.NORMAL and e.pk not in planned][
+        :2
+    ]
     for enterprise in soes:  # old state-owned enterprises with arrears from 2009 to 2012
         plans.append(
             (

@@ -54,7 +54,12 @@ def test_demo_ledger_has_arrears_payments_a_bankruptcy_and_old_state_enterprises
     assert LedgerItem.objects.filter(period__gte=date(today().year - 3, 1, 1)).count() > 300
     assert Payment.objects.filter(allocations__isnull=False).exists()
     bankruptcy = Suspension.objects.get(kind="bankruptcy")
-    assert bankruptcy.status == "approved" and bankruptcy.start == bankruptcy.enterprise.bankruptcy_accepted_on
-    old = Enterprise.objects.filter(ownership="state", ledger_items__period__lt=date(2011, 7, 1)).distinct()
+    assert (
+        bankruptcy.status == "approved"
+        and bankruptcy.start == bankruptcy.enterprise.bankruptcy_accepted_on
+    )
+    old = Enterprise.objects.filter(
+        ownership="state", ledger_items__period__lt=date(2011, 7, 1)
+    ).distinct()
     assert old.count() == 2
     assert all(enterprise_differences(e.pk, as_of=today()) == [] for e in in_arrears[:20])
