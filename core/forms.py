@@ -117,3 +117,69 @@ class PasswordResetForm(_PasswordPairMixin, forms.Form):
 
     def _user_for_validation(self):
         return self.user
+
+
+class CalendarYearForm(forms.Form):
+    holidays = forms.CharField(
+        label="放假日期",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="每行一段：起始日期~截止日期 名称，或单日 日期 名称。例如：2027-02-06~2027-02-13 春节",
+    )
+    workdays = forms.CharField(
+        label="调休上班日期",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个周末日期，例如：2027-02-14",
+    )
+
+    def __init__(self, *args, year: int, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def _day(self, text: str, line: str):
+        from datetime import date
+
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            raise forms.ValidationError(f"「{line}」中的日期格式不对，应为 2027-02-06。") from None
+        if day.year != self.year:
+            raise forms.ValidationError(f"「{line}」不在 {self.year} 年。")
+        return day
+
+    def clean_holidays(self):
+        from datetime import timedelta
+
+        days = []
+        for line in self.cleaned_data["holidays"].splitlines():
+            line = line.strip().replace("～", "~").replace("至", "~")
+            if not line:
+                continue
+            span, _, name = line.partition(" ")
+            first, _, last = span.partition("~")
+            start = self._day(first, line)
+            end = self._day(last, line) if last else start
+            if end < start:
+                raise forms.ValidationError(f"「{line}」的截止日期早于起始日期。")
+            while start <= end:
+                days.append((start, name.strip() or "节假日"))
+                start += timedelta(days=1)
+        return days
+
+    def clean_workdays(self):
+        days = []
+        for line in self.cleaned_data["workdays"].splitlines():
+            if line.strip():
+                day = self._day(line.strip().split()[0], line.strip())
+                if day.weekday() < 5:
+                    raise forms.ValidationError(f"{day} 不是周末，不需要登记为调休上班。")
+                days.append(day)
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        overlap = {d for d, _ in cleaned.get("holidays", [])} & set(cleaned.get("workdays", []))
+        if overlap:
+            raise forms.ValidationError(f"{min(overlap)} 同时登记为放假和上班。")
+        return cleaned

@@ -132,3 +132,37 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up workdays are known. Dates of other years count
+    weekends only, and screens say so (DESIGN §3.8)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    source = models.CharField("来源", max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日年度"
+        verbose_name_plural = "节假日年度"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Holiday(models.Model):
+    """A day that differs from the weekday rule: a statutory holiday on a weekday, or a
+    weekend day that is a make-up workday (调休上班)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("调休上班", default=False)
+    name = models.CharField("名称", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "节假日"
+        verbose_name_plural = "节假日"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}"

@@ -64,3 +64,23 @@ def user_unlock(*, actor, user: User, request=None) -> int:
         detail={"unlocked": True, "attempts_cleared": removed},
     )
     return removed
+
+
+@transaction.atomic
+def calendar_year_save(*, actor, year: int, holidays: list, workdays: list, request=None) -> int:
+    """Replace a year's holidays and make-up workdays with what the administrator entered."""
+    from core.models import CalendarYear, Holiday
+
+    Holiday.objects.filter(date__year=year).delete()
+    Holiday.objects.bulk_create(
+        [Holiday(date=day, is_workday=False, name=name) for day, name in holidays]
+        + [Holiday(date=day, is_workday=True, name="调休上班") for day in workdays]
+    )
+    CalendarYear.objects.update_or_create(year=year, defaults={"source": "人工录入"})
+    log_action(
+        actor=actor,
+        action=AuditAction.SETTINGS,
+        request=request,
+        detail={"calendar_year": year, "holidays": len(holidays), "workdays": len(workdays)},
+    )
+    return len(holidays) + len(workdays)

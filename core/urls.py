@@ -12,4 +12,5 @@ urlpatterns = [
     path("users/<int:user_id>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:user_id>/password/", views.user_password, name="user_password"),
     path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
+    path("calendar/", views.calendar, name="calendar"),
 ]

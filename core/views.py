@@ -3,13 +3,21 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import services
 from core.audit import AuditAction, AuditResult, log_action
-from core.forms import AuditSearchForm, LoginForm, PasswordResetForm, UserCreateForm, UserEditForm
+from core.forms import (
+    AuditSearchForm,
+    CalendarYearForm,
+    LoginForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from core.middleware import mark_session_started
-from core.models import User
+from core.models import CalendarYear, Holiday, User
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability, role_names
@@ -146,3 +154,42 @@ def user_unlock(request, user_id):
     services.user_unlock(actor=request.user, user=user, request=request)
     messages.success(request, f"已解除 {user.username} 的登录锁定。")
     return redirect("users")
+
+
+@capability_required("manage_settings")
+def calendar(request):
+    today_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or today_year + 1)
+    except ValueError:
+        year = today_year + 1
+    rows = list(Holiday.objects.filter(date__year=year))
+    holidays_text = "\n".join(f"{h.date} {h.name}" for h in rows if not h.is_workday)
+    workdays_text = "\n".join(str(h.date) for h in rows if h.is_workday)
+    form = CalendarYearForm(
+        request.POST or None,
+        year=year,
+        initial={"holidays": holidays_text, "workdays": workdays_text},
+    )
+    if request.method == "POST" and form.is_valid():
+        count = services.calendar_year_save(
+            actor=request.user,
+            year=year,
+            request=request,
+            holidays=form.cleaned_data["holidays"],
+            workdays=form.cleaned_data["workdays"],
+        )
+        messages.success(request, f"已保存 {year} 年的节假日（{count} 天）。")
+        return redirect(f"{request.path}?year={year}")
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "form": form,
+            "year": year,
+            "years": CalendarYear.objects.all(),
+            "has_data": CalendarYear.objects.filter(year=year).first(),
+            "holidays": [h for h in rows if not h.is_workday],
+            "workdays": [h for h in rows if h.is_workday],
+        },
+    )

@@ -34,6 +34,7 @@ URLS = {
     "enterprises:region_edit": ("GET", "manage_settings", False),
     "enterprises:task_group_create": ("GET", "manage_settings", False),
     "enterprises:task_group_edit": ("GET", "manage_settings", False),
+    "calendar": ("GET", "manage_settings", False),
     "arrears:overview": ("GET", "view_enterprises", False),
     "arrears:export": ("GET", "export_data", False),
     "arrears:calculator": ("GET", "view_enterprises", False),
