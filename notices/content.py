@@ -1,0 +1,144 @@
+"""What a document states, computed once at issue and frozen in Document.content."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from arrears.selectors import item_fee_quote
+from core.calendar import add_calendar_days
+from core.money import amount_in_capitals, format_yuan, round_fen
+from enterprises.models import Enterprise
+from notices.models import OfficeSettings
+from notices.types import RULES, DocumentType
+
+ZERO = Decimal("0.00")
+
+
+def chinese_date(day: date) -> str:
+    """GB/T 9704: Arabic numerals without leading zeros, 2026年11月22日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[list[dict], dict]:
+    rows, principal_total, fee_total = [], ZERO, ZERO
+    for item in enterprise.ledger_items.order_by("period", "insurance_type"):
+        quote = item_fee_quote(item, as_of=as_of)
+        principal = item.principal - item.principal_paid
+        fee = max(quote.fee - item.fee_paid, ZERO)
+        if principal <= 0 and fee <= 0:
+            continue
+        row = {
+            "period": f"{item.period.year}年{item.period.month}月",
+            "insurance": item.get_insurance_type_display(),
+            "due": chinese_date(item.due_date),
+            "principal": format_yuan(principal),
+            "fee": format_yuan(fee),
+            "total": format_yuan(principal + fee),
+        }
+        if with_segments:
+            row["segments"] = [
+                {
+                    "from": chinese_date(s.start),
+                    "to": chinese_date(s.end),
+                    "principal": format_yuan(s.principal),
+                    "rate": f"{(s.rate * 100).normalize():f}%",
+                    "days": s.days,
+                    "fee": f"{s.fee:.2f}",
+                }
+                for s in quote.segments
+            ]
+            row["paid"] = format_yuan(item.principal_paid)
+            row["fee_paid"] = format_yuan(item.fee_paid)
+        rows.append(row)
+        principal_total += principal
+        fee_total += fee
+    total = principal_total + fee_total
+    totals = {
+        "principal": format_yuan(principal_total),
+        "fee": format_yuan(fee_total),
+        "total": format_yuan(total),
+        "principal_raw": str(principal_total),
+        "total_raw": str(total),
+        "total_capitals": amount_in_capitals(total),
+        "principal_capitals": amount_in_capitals(principal_total),
+        "fee_capitals": amount_in_capitals(fee_total),
+    }
+    return rows, totals
+
+
+def build_content(
+    *,
+    doc_type: str,
+    enterprise: Enterprise,
+    issued_on: date,
+    office: OfficeSettings,
+    number_text: str,
+    extra: dict | None = None,
+) -> dict:
+    rules = RULES[doc_type]
+    extra = dict(extra or {})
+    items, totals = _items(enterprise, issued_on, with_segments=doc_type == DocumentType.STATEMENT)
+    basic = (
+        enterprise.bank_accounts.filter(is_basic=True).first() or enterprise.bank_accounts.first()
+    )
+    if doc_type == DocumentType.AUDIT_NOTICE and "audit_on" not in extra:
+        # At least 3 days' notice (社会保险稽核办法 第十条); a working day.
+        extra["audit_on"] = chinese_date(add_calendar_days(issued_on, 3).day)
+    if doc_type in (DocumentType.PENALTY_NOTICE, DocumentType.PENALTY_DECISION):
+        multiple = Decimal(str(extra.get("fine_multiple", "1")))
+        fine = round_fen(Decimal(totals["principal_raw"]) * multiple)
+        extra.update(
+            {
+                "fine_multiple": f"{multiple.normalize():f}",
+                "fine": format_yuan(fine),
+                "fine_capitals": amount_in_capitals(fine),
+            }
+        )
+    if doc_type == DocumentType.DEFERRAL_AGREEMENT:
+        months = int(extra.get("months", 6))
+        total = Decimal(totals["principal_raw"])
+        share = round_fen(total / months)
+        schedule, first = [], date(issued_on.year, issued_on.month, 1)
+        for n in range(months):
+            month = first.month + n + 1
+            due = date(first.year + (month - 1) // 12, (month - 1) % 12 + 1, 25)
+            amount = share if n < months - 1 else total - share * (months - 1)
+            schedule.append({"due": chinese_date(due), "amount": format_yuan(amount)})
+        extra["schedule"] = schedule
+    return {
+        "title": rules.title,
+        "number": number_text,
+        "issued_on": chinese_date(issued_on),
+        "office": {
+            "name": office.name,
+            "seal_name": office.seal_name,
+            "address": office.address,
+            "phone": office.phone,
+            "contact": office.contact,
+            "account_name": office.account_name,
+            "account_number": office.account_number,
+            "account_bank": office.account_bank,
+            "review_body": office.review_body,
+            "court": office.court,
+        },
+        "enterprise": {
+            "name": enterprise.name,
+            "credit_code": enterprise.credit_code,
+            "address": enterprise.address,
+            "legal_representative": enterprise.legal_representative,
+            "unit_number": enterprise.unit_number,
+        },
+        "bank": {"name": basic.bank_name, "account": basic.account_number} if basic else None,
+        "items": items,
+        "totals": totals,
+        "deadline": rules.deadline.describe() if rules.deadline else "",
+        "legal_basis": list(rules.legal_basis),
+        "states_amounts": rules.states_amounts,
+        "states_remedies": rules.states_remedies,
+        "states_defence": rules.states_defence,
+        "extra": extra,
+    }
+
+
+def public_notice_deemed_served(published_on: date) -> date:
+    """公告送达: deemed served 30 days after publication (民事诉讼法 第九十五条)."""
+    return published_on + timedelta(days=30)

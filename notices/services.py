@@ -1,0 +1,212 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import AuditAction, log_action
+from core.calendar import add_calendar_days, add_working_days
+from core.dates import today
+from enterprises.models import Enterprise
+from notices.content import build_content, public_notice_deemed_served
+from notices.models import (
+    Document,
+    DocumentCounter,
+    DocumentStatus,
+    OfficeSettings,
+    ServiceMethod,
+    ServiceRecord,
+)
+from notices.types import RULES
+
+
+def office_settings() -> OfficeSettings:
+    office, _ = OfficeSettings.objects.get_or_create(pk=1)
+    return office
+
+
+def document_code(office: OfficeSettings, doc_type: str) -> str:
+    return office.prefixes.get(doc_type) or f"{office.code_base}{RULES[doc_type].prefix}"
+
+
+def next_number(doc_type: str, year: int) -> int:
+    """The next number of a type in a year. Must run inside the issuing transaction: the
+    counter row stays locked until it commits, and a rollback returns the number."""
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(doc_type=doc_type, year=year)], ignore_conflicts=True
+    )
+    counter = DocumentCounter.objects.select_for_update().get(doc_type=doc_type, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def number_text(code: str, year: int, number: int) -> str:
+    """GB/T 9704: 壶人社催〔2026〕15号 — full year in 〔〕, no 第, no leading zeros."""
+    return f"{code}〔{year}〕{number}号"
+
+
+@transaction.atomic
+def document_issue(
+    *,
+    actor,
+    doc_type: str,
+    enterprise: Enterprise,
+    extra: dict | None = None,
+    request=None,
+    render: bool = True,
+) -> Document:
+    if doc_type not in RULES:
+        raise ValidationError("未知的文书类型。")
+    office = office_settings()
+    issued_on = today()
+    number = next_number(doc_type, issued_on.year)
+    text = number_text(document_code(office, doc_type), issued_on.year, number)
+    content = build_content(
+        doc_type=doc_type,
+        enterprise=enterprise,
+        issued_on=issued_on,
+        office=office,
+        number_text=text,
+        extra=extra,
+    )
+    if RULES[doc_type].states_amounts and not content["items"] and doc_type != "statement":
+        raise ValidationError(f"{enterprise.name} 没有欠费，不能出具{RULES[doc_type].title}。")
+    document = Document.objects.create(
+        doc_type=doc_type,
+        year=issued_on.year,
+        number=number,
+        number_text=text,
+        enterprise=enterprise,
+        issued_on=issued_on,
+        issued_by=actor,
+        content=content,
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.ISSUE,
+        obj=document,
+        request=request,
+        detail={"enterprise": enterprise.credit_code, "total": content["totals"]["total"]},
+    )
+    if render:
+        from notices.tasks import render_document_pdf
+
+        transaction.on_commit(lambda: render_document_pdf.delay(document.pk))
+    return document
+
+
+def document_store_pdf(*, document: Document, pdf: bytes) -> Document:
+    digest = hashlib.sha256(pdf).hexdigest()
+    if document.pdf and document.pdf_sha256 == digest:
+        return document
+    document.pdf.save(
+        f"{document.doc_type}-{document.year}-{document.number}.pdf", ContentFile(pdf), save=False
+    )
+    document.pdf_sha256 = digest
+    document.save(update_fields=["pdf", "pdf_sha256"])
+    return document
+
+
+@transaction.atomic
+def document_void(*, actor, document: Document, reason: str, request=None) -> Document:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "作废必须填写原因。"})
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.is_voided:
+        raise ValidationError("该文书已经作废。")
+    document.status, document.voided_at, document.voided_by, document.void_reason = (
+        DocumentStatus.VOIDED,
+        timezone.now(),
+        actor,
+        reason,
+    )
+    document.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    log_action(
+        actor=actor,
+        action=AuditAction.VOID,
+        obj=document,
+        request=request,
+        detail={"reason": reason},
+    )
+    return document
+
+
+@transaction.atomic
+def service_record(
+    *,
+    actor,
+    document: Document,
+    method: str,
+    served_on,
+    recipient="",
+    witness="",
+    note="",
+    proof=None,
+    request=None,
+) -> ServiceRecord:
+    """Record how a document was served and set its deadline from the day after service."""
+    if document.is_voided:
+        raise ValidationError("作废的文书不能登记送达。")
+    if served_on > today():
+        raise ValidationError({"served_on": "送达日期不能晚于今天。"})
+    if served_on < document.issued_on:
+        raise ValidationError({"served_on": "送达日期不能早于成文日期。"})
+    if method == ServiceMethod.LEFT and not (witness.strip() or proof):
+        raise ValidationError({"witness": "留置送达须填写见证人或上传照片。"})
+    effective = (
+        public_notice_deemed_served(served_on) if method == ServiceMethod.PUBLIC else served_on
+    )
+    record = ServiceRecord(
+        document=document,
+        method=method,
+        served_on=served_on,
+        recipient=recipient,
+        witness=witness,
+        note=note,
+        effective_on=effective,
+        recorded_by=actor,
+    )
+    if proof:
+        record.proof = proof
+    record.save()
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    document.served_on = effective
+    rule = RULES[document.doc_type].deadline
+    if rule:
+        answer = (add_working_days if rule.working else add_calendar_days)(effective, rule.days)
+        document.deadline, document.deadline_warning = answer.day, answer.warning
+    document.save(update_fields=["served_on", "deadline", "deadline_warning"])
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=document,
+        request=request,
+        detail={
+            "service": method,
+            "served_on": str(served_on),
+            "deadline": str(document.deadline or ""),
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def office_settings_update(*, actor, data: dict, request=None) -> OfficeSettings:
+    office = OfficeSettings.objects.select_for_update().get(pk=1)
+    changes = {
+        k: [str(getattr(office, k)), str(v)] for k, v in data.items() if getattr(office, k) != v
+    }
+    for name, value in data.items():
+        setattr(office, name, value)
+    office.save()
+    log_action(
+        actor=actor,
+        action=AuditAction.SETTINGS,
+        obj=office,
+        request=request,
+        detail={"changes": changes},
+    )
+    return office

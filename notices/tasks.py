@@ -1,0 +1,61 @@
+"""PDF work, routed to the `pdf` queue (config.settings.CELERY_TASK_ROUTES)."""
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from core.jobs import job_finish, report_progress
+from core.models import Job, JobStatus
+from enterprises.models import Enterprise
+from notices import rendering
+from notices.models import Document
+from notices.services import document_issue, document_store_pdf
+
+
+@shared_task(acks_late=True)
+def render_document_pdf(document_id: int) -> str:
+    document = Document.objects.get(pk=document_id)
+    document_store_pdf(document=document, pdf=rendering.render_pdf(document))
+    return document.pdf_sha256
+
+
+@shared_task
+def issue_batch(job_id: int) -> str:
+    """Issue one document per enterprise, each numbered in its own transaction, and merge
+    their PDFs into one file to print."""
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.status != JobStatus.QUEUED:
+        return job.status
+    Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
+    doc_type, enterprise_ids = job.result["doc_type"], job.result["enterprise_ids"]
+    issued, skipped, parts = [], [], []
+    for done, enterprise in enumerate(
+        Enterprise.objects.filter(pk__in=enterprise_ids).order_by("name"), start=1
+    ):
+        try:
+            document = document_issue(
+                actor=job.created_by, doc_type=doc_type, enterprise=enterprise, render=False
+            )
+        except Exception as error:
+            skipped.append(
+                {
+                    "enterprise": enterprise.name,
+                    "reason": "；".join(getattr(error, "messages", [str(error)])),
+                }
+            )
+            continue
+        pdf = rendering.render_pdf(document)
+        document_store_pdf(document=document, pdf=pdf)
+        parts.append(pdf)
+        issued.append(document.pk)
+        report_progress(job_id, done)
+    merged = ""
+    if parts:
+        merged = default_storage.save(
+            f"batches/batch-{job_id}.pdf", ContentFile(rendering.merge_pdfs(parts))
+        )
+    return job_finish(
+        job,
+        status=JobStatus.DONE,
+        result={**job.result, "documents": issued, "skipped": skipped, "merged": merged},
+    ).status

@@ -1,0 +1,94 @@
+"""The documents of DESIGN §3.8: what each states and when its deadline falls."""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class DocumentType(models.TextChoices):
+    DEADLINE_NOTICE = "deadline_notice", "限期补缴通知书"
+    AUDIT_NOTICE = "audit_notice", "稽核通知书"
+    AUDIT_RESULT = "audit_result", "稽核情况告知书"
+    AUDIT_OPINION = "audit_opinion", "稽核意见书"
+    RECTIFICATION_ORDER = "rectification_order", "责令限期改正指令书（催告书）"
+    ACCOUNT_INQUIRY = "account_inquiry", "账户查询通知书"
+    TRANSFER_NOTICE = "transfer_notice", "划拨通知书"
+    PENALTY_NOTICE = "penalty_notice", "行政处罚事先告知书"
+    PENALTY_DECISION = "penalty_decision", "行政处罚决定书"
+    DEFERRAL_AGREEMENT = "deferral_agreement", "延期缴费协议"
+    COURT_APPLICATION = "court_application", "申请强制执行书"
+    EXPOSURE_NOTICE = "exposure_notice", "曝光公告"
+    STATEMENT = "statement", "对账单"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    days: int
+    working: bool  # working days (工作日) or calendar days (日)
+
+    def describe(self) -> str:
+        return f"{self.days}个工作日" if self.working else f"{self.days}日"
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    title: str  # as printed, without （催告书） etc. where the title differs
+    prefix: str  # default 机关代字
+    deadline: Deadline | None  # counted from the day after (deemed) service
+    legal_basis: tuple[str, ...]
+    states_amounts: bool = True
+    states_remedies: bool = False  # 复议 60 日 / 诉讼 6 个月
+    states_defence: bool = False  # 陈述、申辩
+
+
+LAW_63 = "《中华人民共和国社会保险法》第六十三条"
+LAW_86 = "《中华人民共和国社会保险法》第八十六条"
+ORDER_20_16 = "《社会保险费申报缴纳管理规定》（人力资源和社会保障部令第20号）第十六条"
+AUDIT = "《社会保险稽核办法》（劳动和社会保障部令第16号）"
+COERCION_35 = "《中华人民共和国行政强制法》第三十五条"
+COERCION_47 = "《中华人民共和国行政强制法》第四十七条"
+COERCION_53_54 = "《中华人民共和国行政强制法》第五十三条、第五十四条"
+PENALTY_44 = "《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十三条、第六十四条"
+PENALTY_59 = "《中华人民共和国行政处罚法》第五十九条、第六十七条、第七十二条"
+
+RULES: dict[str, TypeRules] = {
+    DocumentType.DEADLINE_NOTICE: TypeRules(
+        "社会保险费限期补缴通知书", "催", Deadline(5, True), (LAW_63, LAW_86, ORDER_20_16)
+    ),
+    DocumentType.AUDIT_NOTICE: TypeRules(
+        "社会保险稽核通知书", "稽", None, (AUDIT + "第十条",), states_amounts=False
+    ),
+    DocumentType.AUDIT_RESULT: TypeRules(
+        "社会保险稽核情况告知书", "稽告", None, (AUDIT + "第十一条",), states_amounts=False
+    ),
+    DocumentType.AUDIT_OPINION: TypeRules(
+        "社会保险稽核整改意见书", "稽意", Deadline(15, False), (AUDIT + "第十一条", LAW_63)
+    ),
+    DocumentType.RECTIFICATION_ORDER: TypeRules(
+        "责令限期改正指令书（催告书）",
+        "责",
+        Deadline(10, True),
+        (LAW_63, LAW_86, COERCION_35),
+        states_defence=True,
+    ),
+    DocumentType.ACCOUNT_INQUIRY: TypeRules(
+        "账户查询通知书", "查", None, (LAW_63,), states_amounts=False
+    ),
+    DocumentType.TRANSFER_NOTICE: TypeRules(
+        "划拨社会保险费通知书", "划", None, (LAW_63, COERCION_47)
+    ),
+    DocumentType.PENALTY_NOTICE: TypeRules(
+        "行政处罚事先告知书", "罚告", Deadline(5, True), (LAW_86, PENALTY_44), states_defence=True
+    ),
+    DocumentType.PENALTY_DECISION: TypeRules(
+        "行政处罚决定书", "罚决", Deadline(15, False), (LAW_86, PENALTY_59), states_remedies=True
+    ),
+    DocumentType.DEFERRAL_AGREEMENT: TypeRules(
+        "延期缴纳社会保险费协议", "缓", None, (LAW_63, "《社会保险费申报缴纳管理规定》第十九条")
+    ),
+    DocumentType.COURT_APPLICATION: TypeRules(
+        "强制执行申请书", "执", None, (LAW_63, COERCION_53_54)
+    ),
+    DocumentType.EXPOSURE_NOTICE: TypeRules("欠缴社会保险费单位曝光公告", "曝", None, (LAW_63,)),
+    DocumentType.STATEMENT: TypeRules("社会保险费欠费对账单", "对", None, (LAW_86,)),
+}
