@@ -1,0 +1,226 @@
+"""Numbering, freezing, the PDFs' text, service and deadlines (DESIGN §3.8)."""
+
+import re
+import threading
+from datetime import date
+from decimal import Decimal as D
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from pypdf import PdfReader
+
+from arrears.services import payment_post
+from notices.models import Document
+from notices.rendering import render_pdf
+from notices.services import document_issue, document_void, service_record
+from notices.types import DocumentType
+
+NUMBER = re.compile(r"^\S+〔\d{4}〕[1-9]\d*号$")
+pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def test_number_form_and_sequence(county):
+    first = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    second = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.other_enterprise,
+        render=False,
+    )
+    other_type = document_issue(
+        actor=county.caseworker, doc_type="statement", enterprise=county.enterprise, render=False
+    )
+    assert (first.number_text, second.number_text) == ("壶人社催〔2026〕1号", "壶人社催〔2026〕2号")
+    assert other_type.number_text == "壶人社对〔2026〕1号"  # one counter per type and year
+    assert all(NUMBER.match(d.number_text) for d in (first, second, other_type))
+
+
+@pytest.mark.parametrize("doc_type", DocumentType.values)
+def test_every_type_renders_with_every_character_present(county, doc_type):
+    document = document_issue(
+        actor=county.caseworker, doc_type=doc_type, enterprise=county.enterprise, render=False
+    )
+    text = _text(render_pdf(document))
+    compact = re.sub(r"\s+", "", text)
+    assert county.enterprise.name in compact
+    assert document.number_text in compact
+    if document.content["states_amounts"] and doc_type != "exposure_notice":
+        assert (
+            document.content["totals"]["total"] in compact
+            or document.content["totals"]["principal"] in compact
+        )
+    assert "—1—" in compact  # page numbers after GB/T 9704
+    assert "2026年11月22日" in compact
+
+
+def test_deadline_notice_states_amounts_capitals_account_and_law(county):
+    document = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    compact = re.sub(r"\s+", "", _text(render_pdf(document)))
+    content = document.content
+    assert f"人民币{content['totals']['total_capitals']}" in compact
+    assert "5个工作日" in compact and "第六十三条" in compact
+    assert content["office"]["account_number"] in compact
+
+
+def test_a_document_freezes_what_it_states(county):
+    document = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    before = _text(render_pdf(document))
+    payment_post(
+        actor=None,
+        enterprise=county.enterprise,
+        amount=D("500.00"),
+        paid_on=date(2026, 11, 21),
+        method="self",
+        external_ref="LATE-1",
+    )
+    county.enterprise.name = "改名后的公司"
+    county.enterprise.save()
+    document.refresh_from_db()
+    assert _text(render_pdf(document)) == before
+    assert "改名后的公司" not in before
+
+
+def test_voiding_keeps_the_number(county):
+    document = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    document_void(actor=county.group_leader, document=document, reason="金额有误")
+    following = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    assert following.number == document.number + 1
+    assert "已作废" in re.sub(r"\s+", "", _text(render_pdf(Document.objects.get(pk=document.pk))))
+    with pytest.raises(ValidationError):
+        document_void(actor=county.group_leader, document=document, reason="再作废")
+
+
+def test_no_notice_without_arrears(county):
+    county.enterprise.ledger_items.update(principal_paid=0)
+    from arrears.services import payment_post as pay
+
+    pay(
+        actor=None,
+        enterprise=county.enterprise,
+        amount=D("100000"),
+        paid_on=date(2026, 11, 22),
+        method="self",
+        external_ref="ALL",
+    )
+    with pytest.raises(ValidationError, match="没有欠费"):
+        document_issue(
+            actor=county.caseworker,
+            doc_type="deadline_notice",
+            enterprise=county.enterprise,
+            render=False,
+        )
+
+
+@pytest.mark.parametrize(
+    "doc_type, method, served, deadline",
+    [
+        (
+            "deadline_notice",
+            "direct",
+            date(2025, 9, 26),
+            date(2025, 10, 10),
+        ),  # 5 working days over National Day
+        (
+            "penalty_decision",
+            "post",
+            date(2025, 9, 20),
+            date(2025, 10, 9),
+        ),  # 15 days ending in the holiday
+        ("deadline_notice", "public", date(2025, 8, 27), date(2025, 10, 10)),  # deemed served 09-26
+    ],
+)
+def test_deadline_counts_from_the_day_after_service(county, doc_type, method, served, deadline):
+    document = document_issue(
+        actor=county.caseworker, doc_type=doc_type, enterprise=county.enterprise, render=False
+    )
+    Document.objects.filter(pk=document.pk).update(issued_on=date(2025, 8, 1))
+    document.refresh_from_db()
+    service_record(
+        actor=county.caseworker,
+        document=document,
+        method=method,
+        served_on=served,
+        recipient="张三",
+    )
+    document.refresh_from_db()
+    assert document.deadline == deadline and document.deadline_warning == ""
+
+
+def test_left_with_the_enterprise_needs_a_witness_or_photo(county):
+    document = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    with pytest.raises(ValidationError, match="见证人"):
+        service_record(
+            actor=county.caseworker, document=document, method="left", served_on=date(2026, 11, 22)
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forty_concurrent_numberings_with_a_quarter_rolled_back_leave_no_gap(county):
+    start, errors = threading.Barrier(40), []
+
+    def issue(n: int) -> None:
+        try:
+            start.wait()
+            with transaction.atomic():
+                document_issue(
+                    actor=county.caseworker,
+                    doc_type="rectification_order",
+                    enterprise=county.enterprise,
+                    render=False,
+                )
+                if n % 4 == 0:
+                    raise RuntimeError("rolled back on purpose")
+        except RuntimeError:
+            pass
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = sorted(
+        Document.objects.filter(doc_type="rectification_order").values_list("number", flat=True)
+    )
+    assert numbers == list(range(1, 31))
+    assert all(NUMBER.match(t) for t in Document.objects.values_list("number_text", flat=True))
