@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("core.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("arrears/", include("arrears.urls")),
+    path("notices/", include("notices.urls")),
 ]

@@ -20,6 +20,7 @@ CAPABILITIES = (
     ("edit_enterprises", "登记、修改和导入企业"),
     ("export_data", "导出数据"),
     ("manage_ledger", "登记缴款、调整和导入欠费台账"),
+    ("issue_documents", "出具、送达和作废文书"),
     ("unmask_personal_data", "查看身份证号和银行账号明文"),
     ("approve_actions", "审批案件事项"),
     ("approve_high_risk", "审批高风险事项"),
@@ -32,6 +33,7 @@ _CASEWORK = (
     "view_enterprises",
     "edit_enterprises",
     "manage_ledger",
+    "issue_documents",
     "export_data",
     "unmask_personal_data",
 )

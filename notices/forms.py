@@ -1,0 +1,102 @@
+from decimal import Decimal
+
+from django import forms
+
+from core.forms import FilterForm
+from enterprises.models import Region
+from notices.models import DocumentStatus, OfficeSettings, ServiceMethod
+from notices.types import DocumentType
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DocumentFilterForm(FilterForm):
+    q = forms.CharField(label="企业或文号", required=False)
+    doc_type = forms.ChoiceField(
+        label="文书类型", required=False, choices=[("", "全部类型"), *DocumentType.choices]
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *DocumentStatus.choices]
+    )
+    served = forms.ChoiceField(
+        label="送达", required=False, choices=[("", "全部"), ("no", "未送达"), ("yes", "已送达")]
+    )
+
+
+class IssueForm(forms.Form):
+    doc_type = forms.ChoiceField(label="文书类型", choices=DocumentType.choices)
+    fine_multiple = forms.DecimalField(
+        label="罚款倍数",
+        required=False,
+        min_value=Decimal("1"),
+        max_value=Decimal("3"),
+        decimal_places=1,
+        initial=Decimal("1"),
+        help_text="行政处罚文书：欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。",
+    )
+    months = forms.IntegerField(
+        label="分期月数",
+        required=False,
+        min_value=1,
+        max_value=6,
+        initial=6,
+        help_text="延期缴费协议：最长 6 个月。",
+    )
+    guarantee = forms.CharField(
+        label="担保",
+        required=False,
+        max_length=200,
+        help_text="延期缴费协议：担保方式、担保物及价值。",
+    )
+
+    def extra(self) -> dict:
+        data, doc_type = self.cleaned_data, self.cleaned_data["doc_type"]
+        if doc_type in (DocumentType.PENALTY_NOTICE, DocumentType.PENALTY_DECISION):
+            return {"fine_multiple": str(data.get("fine_multiple") or 1)}
+        if doc_type == DocumentType.DEFERRAL_AGREEMENT:
+            return {"months": data.get("months") or 6, "guarantee": data.get("guarantee", "")}
+        return {}
+
+
+class ServiceForm(forms.Form):
+    method = forms.ChoiceField(label="送达方式", choices=ServiceMethod.choices)
+    served_on = forms.DateField(
+        label="送达日期",
+        widget=_DATE,
+        help_text="公告送达填公告发布日，系统按发布后 30 日视为送达。",
+    )
+    recipient = forms.CharField(label="签收人", max_length=100, required=False)
+    witness = forms.CharField(label="见证人（留置送达）", max_length=100, required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+    proof = forms.FileField(label="送达回证 / 留置照片 / 邮寄回执", required=False)
+
+
+class BatchForm(forms.Form):
+    doc_type = forms.ChoiceField(
+        label="文书类型", choices=DocumentType.choices, initial=DocumentType.DEADLINE_NOTICE
+    )
+    region = forms.ModelChoiceField(
+        label="乡镇", queryset=Region.objects.none(), empty_label="请选择乡镇"
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+class OfficeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OfficeSettings
+        fields = [
+            "name",
+            "seal_name",
+            "address",
+            "phone",
+            "contact",
+            "account_name",
+            "account_number",
+            "account_bank",
+            "code_base",
+            "review_body",
+            "court",
+        ]

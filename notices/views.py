@@ -1,0 +1,253 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.dates import today
+from core.jobs import progress_of
+from core.models import Job, JobStatus
+from core.pagination import paginate
+from core.permissions import capability_required
+from enterprises.selectors import enterprises_visible_to, regions_visible_to
+from notices import rendering, services
+from notices.content import build_content
+from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettingsForm, ServiceForm
+from notices.models import Document
+from notices.selectors import batch_candidates, document_search, documents_visible_to
+from notices.tasks import issue_batch
+
+BATCH = "notice_batch"
+
+
+@capability_required("view_enterprises")
+def document_list(request):
+    form = DocumentFilterForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    documents = document_search(
+        user=request.user,
+        text=(f.get("q") or "").strip(),
+        doc_type=f.get("doc_type", ""),
+        status=f.get("status", ""),
+        served=f.get("served", ""),
+    )
+    return render(
+        request, "notices/list.html", {"form": form, "page": paginate(request, documents)}
+    )
+
+
+@capability_required("view_enterprises")
+def enterprise_documents(request, enterprise_id):
+    enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=enterprise_id)
+    return render(
+        request,
+        "notices/enterprise.html",
+        {
+            "enterprise": enterprise,
+            "documents": enterprise.documents.select_related("issued_by"),
+            "today": today(),
+        },
+    )
+
+
+@capability_required("issue_documents")
+def document_issue(request, enterprise_id):
+    """Choose a type → preview exactly what it will state → issue (numbered only now)."""
+    enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=enterprise_id)
+    form = IssueForm(request.POST or request.GET or None)
+    preview = None
+    if form.is_bound and form.is_valid():
+        doc_type = form.cleaned_data["doc_type"]
+        if request.method == "POST" and request.POST.get("confirm") == "1":
+            try:
+                document = services.document_issue(
+                    actor=request.user,
+                    doc_type=doc_type,
+                    enterprise=enterprise,
+                    extra=form.extra(),
+                    request=request,
+                )
+                messages.success(
+                    request, f"已出具 {document.number_text}。请打印后送达，并登记送达情况。"
+                )
+                return redirect("notices:detail", document.pk)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+        else:
+            content = build_content(
+                doc_type=doc_type,
+                enterprise=enterprise,
+                issued_on=today(),
+                office=services.office_settings(),
+                number_text="（出具时编号）",
+                extra=form.extra(),
+            )
+            preview = rendering.render_html(doc_type=doc_type, content=content)
+    return render(
+        request, "notices/issue.html", {"enterprise": enterprise, "form": form, "preview": preview}
+    )
+
+
+def _document(request, document_id) -> Document:
+    return get_object_or_404(documents_visible_to(request.user), pk=document_id)
+
+
+@capability_required("view_enterprises")
+def document_detail(request, document_id):
+    document = _document(request, document_id)
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "document": document,
+            "services": document.services.select_related("recorded_by"),
+            "service_form": ServiceForm(),
+            "today": today(),
+        },
+    )
+
+
+@capability_required("view_enterprises")
+def document_pdf(request, document_id):
+    document = _document(request, document_id)
+    if not document.pdf:
+        # Not rendered yet (the pdf queue is busy): render now rather than make the user wait.
+        services.document_store_pdf(document=document, pdf=rendering.render_pdf(document))
+    download = request.GET.get("download") == "1"
+    return FileResponse(
+        document.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=download,
+        filename=f"{document.number_text}.pdf",
+    )
+
+
+@capability_required("issue_documents")
+@require_POST
+def document_void(request, document_id):
+    document = _document(request, document_id)
+    try:
+        services.document_void(
+            actor=request.user,
+            document=document,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+        messages.success(request, f"{document.number_text} 已作废，文号保留不再使用。")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("notices:detail", document.pk)
+
+
+@capability_required("issue_documents")
+@require_POST
+def service_create(request, document_id):
+    document = _document(request, document_id)
+    form = ServiceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.service_record(
+                actor=request.user, document=document, request=request, **form.cleaned_data
+            )
+            document.refresh_from_db()
+            text = (
+                f"已登记送达。期限届满日：{document.deadline:%Y年%m月%d日}"
+                if document.deadline
+                else "已登记送达。"
+            )
+            messages.success(request, text)
+            if document.deadline_warning:
+                messages.warning(request, document.deadline_warning)
+            return redirect("notices:detail", document.pk)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "document": document,
+            "services": document.services.all(),
+            "service_form": form,
+            "today": today(),
+        },
+    )
+
+
+@capability_required("issue_documents")
+def batch(request):
+    form = BatchForm(request.POST or request.GET or None, regions=regions_visible_to(request.user))
+    candidates = None
+    if form.is_bound and form.is_valid():
+        candidates = batch_candidates(user=request.user, region=form.cleaned_data["region"])
+        if request.method == "POST":
+            allowed = set(candidates.values_list("pk", flat=True))
+            chosen = [
+                int(pk)
+                for pk in request.POST.getlist("enterprise")
+                if pk.isdigit() and int(pk) in allowed
+            ]
+            if not chosen:
+                form.add_error(None, "请至少选择一家企业。")
+            else:
+                job = Job.objects.create(
+                    kind=BATCH,
+                    created_by=request.user,
+                    total=len(chosen),
+                    result={"doc_type": form.cleaned_data["doc_type"], "enterprise_ids": chosen},
+                )
+                transaction.on_commit(lambda: issue_batch.delay(job.pk))
+                return redirect("notices:batch_job", job.pk)
+    return render(request, "notices/batch.html", {"form": form, "candidates": candidates})
+
+
+def _batch_job(request, job_id) -> Job:
+    return get_object_or_404(Job, pk=job_id, kind=BATCH, created_by=request.user)
+
+
+@capability_required("issue_documents")
+def batch_job(request, job_id):
+    job = _batch_job(request, job_id)
+    done, total = progress_of(job)
+    documents = (
+        Document.objects.filter(pk__in=job.result.get("documents", []))
+        .select_related("enterprise")
+        .order_by("number")
+    )
+    template = "notices/_batch_status.html" if request.htmx else "notices/batch_job.html"
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "done": done,
+            "total": total,
+            "documents": documents,
+            "percent": min(100, int(done * 100 / total)) if total else None,
+        },
+    )
+
+
+@capability_required("issue_documents")
+def batch_pdf(request, job_id):
+    job = _batch_job(request, job_id)
+    if job.status != JobStatus.DONE or not job.result.get("merged"):
+        raise Http404("合并文件尚未生成。")
+    from django.core.files.storage import default_storage
+
+    return FileResponse(
+        default_storage.open(job.result["merged"], "rb"),
+        content_type="application/pdf",
+        filename=f"批量文书-{job.pk}.pdf",
+    )
+
+
+@capability_required("manage_settings")
+def office(request):
+    form = OfficeSettingsForm(request.POST or None, instance=services.office_settings())
+    if request.method == "POST" and form.is_valid():
+        services.office_settings_update(actor=request.user, data=form.cleaned_data, request=request)
+        messages.success(request, "发文机关设置已保存，此后出具的文书按新设置；已出具的文书不变。")
+        return redirect("notices:office")
+    return render(request, "core/form_page.html", {"form": form, "title": "发文机关与收款账户"})
