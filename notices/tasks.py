@@ -19,22 +19,31 @@ def render_document_pdf(document_id: int) -> str:
     return document.pdf_sha256
 
 
+@shared_task(acks_late=True)
+def render_document_pdfs(document_ids: list[int]) -> int:
+    for document_id in document_ids:
+        document = Document.objects.get(pk=document_id)
+        if not document.pdf:
+            document_store_pdf(document=document, pdf=rendering.render_pdf(document))
+    return len(document_ids)
+
+
 @shared_task
 def issue_batch(job_id: int) -> str:
-    """Issue one document per enterprise, each numbered in its own transaction, and merge
-    their PDFs into one file to print."""
+    """Issue one document per enterprise, each numbered in its own transaction, and print them
+    all as one PDF. Each document's own file follows on the pdf queue."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return job.status
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
     doc_type, enterprise_ids = job.result["doc_type"], job.result["enterprise_ids"]
-    issued, skipped, parts = [], [], []
-    for done, enterprise in enumerate(
-        Enterprise.objects.filter(pk__in=enterprise_ids).order_by("name"), start=1
-    ):
+    documents, skipped = [], []
+    for enterprise in Enterprise.objects.filter(pk__in=enterprise_ids).order_by("name"):
         try:
-            document = document_issue(
-                actor=job.created_by, doc_type=doc_type, enterprise=enterprise, render=False
+            documents.append(
+                document_issue(
+                    actor=job.created_by, doc_type=doc_type, enterprise=enterprise, render=False
+                )
             )
         except Exception as error:
             skipped.append(
@@ -43,19 +52,24 @@ def issue_batch(job_id: int) -> str:
                     "reason": "；".join(getattr(error, "messages", [str(error)])),
                 }
             )
-            continue
-        pdf = rendering.render_pdf(document)
-        document_store_pdf(document=document, pdf=pdf)
-        parts.append(pdf)
-        issued.append(document.pk)
-        report_progress(job_id, done)
+        report_progress(job_id, len(documents) // 2)
     merged = ""
-    if parts:
-        merged = default_storage.save(
-            f"batches/batch-{job_id}.pdf", ContentFile(rendering.merge_pdfs(parts))
+    if documents:
+        offset = len(documents) // 2
+        pdf = rendering.render_merged_pdf(
+            documents, progress=lambda n: report_progress(job_id, offset + n // 2)
         )
-    return job_finish(
+        merged = default_storage.save(f"batches/batch-{job_id}.pdf", ContentFile(pdf))
+    finished = job_finish(
         job,
         status=JobStatus.DONE,
-        result={**job.result, "documents": issued, "skipped": skipped, "merged": merged},
-    ).status
+        result={
+            **job.result,
+            "documents": [d.pk for d in documents],
+            "skipped": skipped,
+            "merged": merged,
+        },
+    )
+    if documents:
+        render_document_pdfs.delay([d.pk for d in documents])
+    return finished.status

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and Redis for the test suite, and the system packages the suite needs.
 #
-#   scripts/services.sh packages   install what is missing (PostgreSQL, Redis, Chromium, CJK fonts)
+#   scripts/services.sh packages   install what is missing (PostgreSQL, Redis, Chromium, CJK fonts, Pango)
 #   scripts/services.sh start      start both on private ports; prints the URLs to export
 #   scripts/services.sh stop       stop both and delete their data
 set -euo pipefail
@@ -48,7 +48,10 @@ packages() {
     [ -n "$(pg_bindir)" ] || missing+=(postgresql)
     command -v redis-server >/dev/null || missing+=(redis-server)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
-    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+    fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing+=(fonts-noto-cjk)
+    # WeasyPrint renders the notices with Pango; without HarfBuzz's subsetter it embeds whole fonts.
+    ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+    ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing+=(libharfbuzz-subset0)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -4,11 +4,14 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from arrears.models import Suspension
 from arrears.services import payment_post
 from core import roles
 from core.models import Job
+from notices.services import document_issue
 from tests.factories import (
     BankAccountFactory,
     EnterpriseFactory,
@@ -63,6 +66,24 @@ def county(db):
         other_item=ledger[other_enterprise][0],
         other_payment=ledger[other_enterprise][1],
         other_suspension=ledger[other_enterprise][2],
+        document=document_issue(
+            actor=caseworker, doc_type="deadline_notice", enterprise=enterprise, render=False
+        ),
+        other_document=document_issue(
+            actor=outsider, doc_type="deadline_notice", enterprise=other_enterprise, render=False
+        ),
+        batch_job=Job.objects.create(
+            kind="notice_batch",
+            created_by=caseworker,
+            status="done",
+            result={
+                "doc_type": "deadline_notice",
+                "enterprise_ids": [],
+                "documents": [],
+                "skipped": [],
+                "merged": default_storage.save("batches/test.pdf", ContentFile(b"%PDF-1.4 test")),
+            },
+        ),
         job=Job.objects.create(
             kind="ledger_import",
             created_by=caseworker,

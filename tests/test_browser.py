@@ -35,7 +35,7 @@ def page(live_server):
 
 # Data first, browser second: ORM work done while Playwright's event loop runs would open a
 # connection in another context that outlives the test database.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_log_in_list_open_unmask_and_log_out(county, live_server, page):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "jingban")

@@ -13,7 +13,7 @@ from arrears.services import enterprise_rebuild, payment_post
 from tests.factories import EnterpriseFactory, LedgerItemFactory
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_concurrent_postings_keep_every_invariant():
     enterprise = EnterpriseFactory()
     for month in range(1, 7):

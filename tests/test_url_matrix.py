@@ -50,15 +50,27 @@ URLS = {
     "arrears:import_template": ("GET", "manage_ledger", False),
     "arrears:import_job": ("GET", "manage_ledger", False),
     "arrears:import_confirm": ("POST", "manage_ledger", False),
+    "notices:list": ("GET", "view_enterprises", False),
+    "notices:office": ("GET", "manage_settings", False),
+    "notices:batch": ("GET", "issue_documents", False),
+    "notices:batch_job": ("GET", "issue_documents", False),
+    "notices:batch_pdf": ("GET", "issue_documents", False),
+    "notices:enterprise": ("GET", "view_enterprises", True),
+    "notices:issue": ("GET", "issue_documents", True),
+    "notices:detail": ("GET", "view_enterprises", True),
+    "notices:pdf": ("GET", "view_enterprises", True),
+    "notices:void": ("POST", "issue_documents", True),
+    "notices:service": ("POST", "issue_documents", True),
 }
-# Uploads are private to the person who uploaded them: every other user gets 404.
-OWN_JOB = {"arrears:import_job", "arrears:import_confirm"}
+# Uploads and batches are private to the person who started them: every other user gets 404.
+OWN_JOB = {"arrears:import_job", "arrears:import_confirm", "notices:batch_job", "notices:batch_pdf"}
 
 # What each role may do, from DESIGN §1 (an independent statement of core.roles).
 _CASEWORK = {
     "view_enterprises",
     "edit_enterprises",
     "manage_ledger",
+    "issue_documents",
     "export_data",
     "unmask_personal_data",
 }
@@ -105,7 +117,8 @@ def _path(name, county, scoped_to_other):
         "item_id": pick("item").pk,
         "payment_id": pick("payment").pk,
         "suspension_id": pick("suspension").pk,
-        "job_id": county.job.pk,
+        "job_id": (county.batch_job if name.startswith("notices:") else county.job).pk,
+        "document_id": pick("document").pk,
         "user_id": county.caseworker.pk,
         "region_id": county.region_a.pk,
         "group_id": county.group_a.pk,
