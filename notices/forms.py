@@ -85,6 +85,13 @@ class BatchForm(forms.Form):
 
 
 class OfficeSettingsForm(forms.ModelForm):
+    codes = forms.CharField(
+        label="各类文书的机关代字",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 13}),
+        help_text="每行：文书名称=代字，例如 限期补缴通知书=壶人社催。删去的行用“机关代字前缀”加默认代字。",
+    )
+
     class Meta:
         model = OfficeSettings
         fields = [
@@ -100,3 +107,30 @@ class OfficeSettingsForm(forms.ModelForm):
             "review_body",
             "court",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from notices.services import document_code
+
+        self.initial["codes"] = "\n".join(
+            f"{label}={document_code(self.instance, value)}"
+            for value, label in DocumentType.choices
+        )
+
+    def clean_codes(self):
+        by_label = {label: value for value, label in DocumentType.choices}
+        prefixes = {}
+        for line in self.cleaned_data["codes"].splitlines():
+            if not line.strip():
+                continue
+            label, sep, code = (part.strip() for part in line.partition("="))
+            if not sep or label not in by_label:
+                raise forms.ValidationError(
+                    f"「{line.strip()}」不是“文书名称=代字”的格式，或文书名称不对。"
+                )
+            if not code or any(c in code for c in "〔〕[]()（）0123456789 "):
+                raise forms.ValidationError(
+                    f"「{label}」的代字不能为空，也不能含数字、空格或括号。"
+                )
+            prefixes[by_label[label]] = code
+        return prefixes

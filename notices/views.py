@@ -247,7 +247,12 @@ def batch_pdf(request, job_id):
 def office(request):
     form = OfficeSettingsForm(request.POST or None, instance=services.office_settings())
     if request.method == "POST" and form.is_valid():
-        services.office_settings_update(actor=request.user, data=form.cleaned_data, request=request)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "codes"}
+        services.office_settings_update(
+            actor=request.user,
+            data={**data, "prefixes": form.cleaned_data["codes"]},
+            request=request,
+        )
         messages.success(request, "发文机关设置已保存，此后出具的文书按新设置；已出具的文书不变。")
         return redirect("notices:office")
     return render(request, "core/form_page.html", {"form": form, "title": "发文机关与收款账户"})

@@ -113,3 +113,39 @@ def test_merged_pdf_numbers_each_documents_pages_from_one(county):
     texts = ["".join(page.extract_text().split()) for page in reader.pages]
     assert sum("—1—" in text for text in texts) == 2
     assert any(county.document.number_text in text for text in texts)
+
+
+def test_administrator_sets_the_code_of_a_document_type(client, county):
+    from notices.services import document_issue
+
+    client.force_login(county.sysadmin)
+    page = client.get("/notices/office/").content.decode()
+    assert "限期补缴通知书=壶人社催" in page
+    form = {
+        "name": "壶关县社会保险中心",
+        "seal_name": "壶关县社会保险中心",
+        "address": "府前路 1 号",
+        "phone": "0355-1",
+        "contact": "",
+        "account_name": "壶关县社会保险中心",
+        "account_number": "1234567890",
+        "account_bank": "工行",
+        "code_base": "壶人社",
+        "review_body": "壶关县人民政府",
+        "court": "壶关县人民法院",
+        "codes": "限期补缴通知书=壶社保催",
+    }
+    assert client.post("/notices/office/", form).status_code == 302
+    document = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    # The counter is per type and year: the fixture issued 1号 and 2号 under the old code.
+    assert document.number_text == "壶社保催〔2026〕3号"
+    assert document.content["office"]["account_number"] == "1234567890"
+    bad = client.post(
+        "/notices/office/", {**form, "codes": "限期补缴通知书=壶社保〔催〕"}
+    ).content.decode()
+    assert "不能含数字、空格或括号" in bad
