@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 venv: $(VENV)/.installed
 
 run: venv
+	scripts/services.sh runtime
 	$(DEMO_ENV) $(VENV)/bin/python manage.py migrate --noinput
 	$(DEMO_ENV) $(VENV)/bin/python manage.py seed_demo
 	@echo "清欠演示版：请用浏览器打开 http://127.0.0.1:8000 ，用上面列出的演示账号登录。按 Ctrl+C 停止。"

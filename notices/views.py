@@ -11,14 +11,21 @@ from core.models import Job, JobStatus
 from core.pagination import paginate
 from core.permissions import capability_required
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
-from notices import rendering, services
+from notices import services
 from notices.content import build_content
 from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettingsForm, ServiceForm
 from notices.models import Document
 from notices.selectors import batch_candidates, document_search, documents_visible_to
-from notices.tasks import issue_batch
 
 BATCH = "notice_batch"
+
+
+def _rendering():
+    # WeasyPrint is loaded on first use in the web process (workers load it at start), so a
+    # server missing its system libraries still serves every page that is not a PDF.
+    from notices import rendering
+
+    return rendering
 
 
 @capability_required("view_enterprises")
@@ -83,7 +90,7 @@ def document_issue(request, enterprise_id):
                 number_text="（出具时编号）",
                 extra=form.extra(),
             )
-            preview = rendering.render_html(doc_type=doc_type, content=content)
+            preview = _rendering().render_html(doc_type=doc_type, content=content)
     return render(
         request, "notices/issue.html", {"enterprise": enterprise, "form": form, "preview": preview}
     )
@@ -113,7 +120,7 @@ def document_pdf(request, document_id):
     document = _document(request, document_id)
     if not document.pdf:
         # Not rendered yet (the pdf queue is busy): render now rather than make the user wait.
-        services.document_store_pdf(document=document, pdf=rendering.render_pdf(document))
+        services.document_store_pdf(document=document, pdf=_rendering().render_pdf(document))
     download = request.GET.get("download") == "1"
     return FileResponse(
         document.pdf.open("rb"),
@@ -197,6 +204,8 @@ def batch(request):
                     total=len(chosen),
                     result={"doc_type": form.cleaned_data["doc_type"], "enterprise_ids": chosen},
                 )
+                from notices.tasks import issue_batch
+
                 transaction.on_commit(lambda: issue_batch.delay(job.pk))
                 return redirect("notices:batch_job", job.pk)
     return render(request, "notices/batch.html", {"form": form, "candidates": candidates})

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and Redis for the test suite, and the system packages the suite needs.
 #
-#   scripts/services.sh packages   install what is missing (PostgreSQL, Redis, Chromium, CJK fonts, Pango)
+#   scripts/services.sh runtime    install what the application needs (CJK fonts, Pango, HarfBuzz)
+#   scripts/services.sh packages   that, and what the tests need (PostgreSQL, Redis, Chromium)
 #   scripts/services.sh start      start both on private ports; prints the URLs to export
 #   scripts/services.sh stop       stop both and delete their data
 set -euo pipefail
@@ -43,15 +44,27 @@ as_pg() {
     fi
 }
 
+# What the application itself needs at run time: CJK fonts and Pango/HarfBuzz for the PDFs.
+runtime() {
+    local missing=()
+    fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing+=(fonts-noto-cjk)
+    ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+    ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing+=(libharfbuzz-subset0)
+    if [ ${#missing[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ]; then
+            apt_install "${missing[@]}"
+        else
+            say "提示：缺少 ${missing[*]}，文书 PDF 将无法生成或缺字。请以 root 运行：apt-get install ${missing[*]}"
+        fi
+    fi
+}
+
 packages() {
+    runtime
     local missing=()
     [ -n "$(pg_bindir)" ] || missing+=(postgresql)
     command -v redis-server >/dev/null || missing+=(redis-server)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
-    fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing+=(fonts-noto-cjk)
-    # WeasyPrint renders the notices with Pango; without HarfBuzz's subsetter it embeds whole fonts.
-    ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-    ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing+=(libharfbuzz-subset0)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi
@@ -93,8 +106,9 @@ stop() {
 }
 
 case "${1:-}" in
+    runtime) runtime ;;
     packages) packages ;;
     start) start ;;
     stop) stop ;;
-    *) say "usage: $0 packages|start|stop"; exit 2 ;;
+    *) say "usage: $0 runtime|packages|start|stop"; exit 2 ;;
 esac
