@@ -152,3 +152,52 @@ def test_dry_run(county, row, tmp_path):
     )
     assert code == 0 and "checked 1 rows for 1 enterprises, principal 10.00" in lines[0]
     assert not LedgerItem.objects.filter(period__year=2024).exists()  # the fixture holds 2025 only
+
+
+LEDGER_HEADERS = ["统一社会信用代码", "单位名称", "险种", "费款所属期", "单位部分", "个人部分"]
+
+
+def test_ledger_file_level_rejections(county, tmp_path, settings):
+    from tests.xlsx import add_part, replace_part
+
+    e = county.enterprise
+    good = [e.credit_code, e.name, "养老", "2024-03", "10", "0"]
+    not_xlsx = tmp_path / "a.xlsx"
+    not_xlsx.write_bytes(b"not a zip")
+    formula = make_xlsx(
+        tmp_path / "f.xlsx",
+        [[e.credit_code, e.name, "养老", "2024-03", "=1+1", "0"]],
+        headers=LEDGER_HEADERS,
+    )
+    merged = make_xlsx(
+        tmp_path / "m.xlsx",
+        [good, good],
+        headers=LEDGER_HEADERS,
+        edit=lambda s: s.merge_cells("E2:E3"),
+    )
+    empty = make_xlsx(tmp_path / "e.xlsx", [], headers=LEDGER_HEADERS)
+    missing = make_xlsx(tmp_path / "h.xlsx", [good[:4]], headers=LEDGER_HEADERS[:4])
+    lol = replace_part(
+        make_xlsx(tmp_path / "l.xlsx", [good], headers=LEDGER_HEADERS),
+        "xl/worksheets/sheet1.xml",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><worksheet/>',
+    )
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    bomb = add_part(
+        make_xlsx(tmp_path / "b.xlsx", [good], headers=LEDGER_HEADERS),
+        "xl/pad.bin",
+        b"\0" * 2_000_000,
+    )
+    expectations = [
+        (not_xlsx, "不是 Excel 工作簿"),
+        (formula, "row 2, column 单位部分: 单元格是公式"),
+        (merged, "含合并单元格（E2:E3）"),
+        (empty, "工作表没有数据行"),
+        (missing, "row 1, column 单位部分: 缺少必需的列"),
+        (lol, "XML 实体"),
+        (bomb, "压缩炸弹"),
+    ]
+    for path, message in expectations:
+        code, lines = _run(path)
+        assert code == 1 and any(message in line for line in lines), (path.name, lines)
+    assert not LedgerItem.objects.filter(period__year=2024).exists()
