@@ -1,0 +1,188 @@
+"""The escalation chain (DESIGN §3.9): every move of the table, illegal moves, guards and
+maker-checker approvals."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from arrears.services import payment_post
+from enforcement.models import Approval, Case, CaseEvent
+from enforcement.services import IllegalMove, approval_decide, case_close, case_move, case_open
+from enforcement.stages import MOVES, Stage
+from notices.models import Document
+from notices.services import document_issue
+
+pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
+
+
+def _case_at(
+    county,
+    stage,
+    *,
+    served=date(2026, 10, 1),
+    deadline=date(2026, 10, 15),
+    rectified=date(2026, 10, 1),
+):
+    """A case at `stage` whose current document was served and is overdue."""
+    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    document = document_issue(
+        actor=county.caseworker,
+        doc_type="rectification_order",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    Document.objects.filter(pk=document.pk).update(
+        served_on=rectified if stage != Stage.OPENED else None
+    )
+    current = document_issue(
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    Document.objects.filter(pk=current.pk).update(served_on=served, deadline=deadline)
+    Case.objects.filter(pk=case.pk).update(stage=stage, current_document=current)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.mark.parametrize("move", sorted(MOVES), ids=lambda m: f"{m[0]}->{m[1]}")
+def test_every_move_of_the_table(county, move):
+    from_stage, to_stage = move
+    rule = MOVES[move]
+    case = _case_at(county, from_stage)
+    result = case_move(actor=county.caseworker, case=case, to_stage=to_stage, reason="逾期未缴")
+    if rule.approval:
+        assert isinstance(result, Approval) and result.status == "pending"
+        case.refresh_from_db()
+        assert case.stage == from_stage  # nothing happens before the approval
+        approval_decide(actor=county.leader, approval=result, approve=True, comment="同意")
+    case.refresh_from_db()
+    assert case.stage == to_stage
+    if rule.document:
+        assert case.current_document.doc_type == rule.document
+        assert case.events.filter(kind="document", document=case.current_document).exists()
+    assert case.events.filter(kind="moved", from_stage=from_stage, to_stage=to_stage).exists()
+
+
+@pytest.mark.parametrize(
+    "from_stage, to_stage",
+    [
+        (Stage.OPENED, Stage.BANK),
+        (Stage.DEMAND, Stage.COURT),
+        (Stage.RECTIFICATION, Stage.DEMAND),
+        (Stage.TRACKING, Stage.BANK),
+        (Stage.COURT, Stage.OPENED),
+        (Stage.DEFERRAL, Stage.PENALTY),
+    ],
+)
+def test_moves_outside_the_table_are_refused(county, from_stage, to_stage):
+    case = _case_at(county, from_stage)
+    with pytest.raises(IllegalMove, match="不能从"):
+        case_move(actor=county.caseworker, case=case, to_stage=to_stage, reason="x")
+
+
+def test_guard_document_not_served(county):
+    case = _case_at(county, Stage.DEMAND, served=None, deadline=None)
+    with pytest.raises(IllegalMove, match="尚未送达"):
+        case_move(actor=county.caseworker, case=case, to_stage=Stage.RECTIFICATION)
+
+
+def test_guard_deadline_not_passed(county):
+    case = _case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
+    with pytest.raises(IllegalMove, match="期限尚未届满"):
+        case_move(actor=county.caseworker, case=case, to_stage=Stage.RECTIFICATION)
+
+
+def test_guard_money_still_owed(county):
+    case = _case_at(county, Stage.DEMAND)
+    payment_post(
+        actor=None,
+        enterprise=county.enterprise,
+        amount=D("100000"),
+        paid_on=date(2026, 11, 22),
+        method="self",
+        external_ref="ALL",
+    )
+    with pytest.raises(IllegalMove, match="已无欠费"):
+        case_move(actor=county.caseworker, case=case, to_stage=Stage.RECTIFICATION)
+
+
+def test_court_needs_the_reminder_served_ten_days_before(county):
+    case = _case_at(county, Stage.BANK, rectified=date(2026, 11, 15))
+    with pytest.raises(IllegalMove, match="未满 10 日"):
+        case_move(actor=county.caseworker, case=case, to_stage=Stage.COURT, reason="x")
+
+
+def test_the_requester_cannot_approve_and_the_role_must_fit(county):
+    case = _case_at(county, Stage.RECTIFICATION)
+    approval = case_move(
+        actor=county.group_leader, case=case, to_stage=Stage.BANK, reason="逾期未缴"
+    )
+    with pytest.raises(ValidationError, match="申请人不能审批"):
+        approval_decide(actor=county.group_leader, approval=approval, approve=True)
+    with pytest.raises(ValidationError, match="无权审批"):
+        approval_decide(actor=county.caseworker, approval=approval, approve=True)
+    approval_decide(actor=county.leader, approval=approval, approve=False, comment="先核实账户")
+    case.refresh_from_db()
+    assert case.stage == Stage.RECTIFICATION
+    assert case.events.filter(kind="approval", text__contains="驳回").exists()
+
+
+def test_high_risk_steps_need_a_taskforce_leader(county):
+    case = _case_at(county, Stage.BANK)
+    approval = case_move(
+        actor=county.caseworker, case=case, to_stage=Stage.PENALTY, reason="拒不缴纳"
+    )
+    with pytest.raises(ValidationError, match="无权审批"):
+        approval_decide(actor=county.group_leader, approval=approval, approve=True)
+
+
+def test_one_open_case_per_enterprise(county):
+    case_open(actor=county.caseworker, enterprise=county.enterprise)
+    with pytest.raises(ValidationError, match="已有未结案件"):
+        case_open(actor=county.caseworker, enterprise=county.enterprise)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.create(
+            enterprise=county.enterprise,
+            assigned_to=county.caseworker,
+            principal_at_opening=1,
+            fee_at_opening=0,
+        )
+
+
+def test_closing_paid_in_full_only_when_nothing_is_owed(county):
+    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    with pytest.raises(ValidationError, match="不能以全额清缴结案"):
+        case_close(actor=county.caseworker, case=case, reason="paid")
+    payment_post(
+        actor=None,
+        enterprise=county.enterprise,
+        amount=D("100000"),
+        paid_on=date(2026, 11, 22),
+        method="self",
+        external_ref="ALL",
+    )
+    case_close(actor=county.caseworker, case=case, reason="paid")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED and case.closing_reason == "paid"
+    case_open(actor=county.caseworker, enterprise=county.other_enterprise)  # others unaffected
+
+
+def test_any_other_closing_needs_approval(county):
+    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    approval = case_close(actor=county.caseworker, case=case, reason="write_off", note="破产终结")
+    assert isinstance(approval, Approval)
+    approval_decide(actor=county.leader, approval=approval, approve=True, comment="报批核销")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED and case.closing_reason == "write_off"
+    assert list(case.events.values_list("kind", flat=True)) == [
+        "opened",
+        "approval",
+        "approval",
+        "closed",
+    ]
+    assert CaseEvent.objects.filter(case=case, kind="closed", text="结案：核销").exists()
