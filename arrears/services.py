@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.hooks import ledger_changed
 from arrears.ledger import replay_enterprise, write_replay
 from arrears.models import (
     LateFeePolicy,
@@ -93,6 +94,9 @@ def payment_post(
     )
     as_of = today()
     write_replay(enterprise.pk, replay_enterprise(enterprise.pk, as_of=as_of), as_of=as_of)
+    ledger_changed(
+        enterprise_id=enterprise.pk, actor=actor, reason=f"缴款 {amount} 元（{external_ref}）"
+    )
     log_action(
         actor=actor,
         action=AuditAction.POST_MONEY,

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class EnforcementConfig(AppConfig):
     name = "enforcement"
     verbose_name = "清欠案件"
+
+    def ready(self):
+        from arrears.hooks import on_ledger_change
+        from enforcement.services import case_close_if_paid
+
+        on_ledger_change(case_close_if_paid)

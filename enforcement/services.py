@@ -294,3 +294,24 @@ def case_close(*, actor, case: Case, reason: str, note: str = "", request=None) 
         closing_reason=reason,
         request=request,
     )
+
+
+def case_close_if_paid(*, enterprise_id: int, actor, reason: str) -> Case | None:
+    """Registered with arrears.hooks: a payment that clears principal and fee closes the open
+    case as 全额清缴 and says so on the timeline."""
+    case = (
+        Case.objects.filter(enterprise_id=enterprise_id, closed_at__isnull=True)
+        .select_related("enterprise")
+        .first()
+    )
+    if case is None:
+        return None
+    who = actor if actor is not None and actor.is_authenticated else None
+    principal, fee = amounts_owed(case.enterprise)
+    if principal + fee > 0:
+        _event(
+            case, who, CaseEvent.Kind.PAYMENT, f"{reason}；尚欠本金 {principal} 元、滞纳金 {fee} 元"
+        )
+        return None
+    _event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")
+    return _close(actor=who, case=case, reason=ClosingReason.PAID)

@@ -98,15 +98,19 @@ def test_guard_deadline_not_passed(county):
 
 
 def test_guard_money_still_owed(county):
+    from arrears.models import LedgerItem
+    from arrears.services import ledger_item_adjust
+
     case = _case_at(county, Stage.DEMAND)
-    payment_post(
-        actor=None,
-        enterprise=county.enterprise,
-        amount=D("100000"),
-        paid_on=date(2026, 11, 22),
-        method="self",
-        external_ref="ALL",
-    )
+    # Corrected to nothing by adjustments (a payment that clears everything closes the case instead).
+    for item in LedgerItem.objects.filter(enterprise=county.enterprise):
+        ledger_item_adjust(
+            actor=county.caseworker,
+            item=item,
+            unit_amount=D("0"),
+            individual_amount=D("0"),
+            reason="稽核更正",
+        )
     with pytest.raises(IllegalMove, match="已无欠费"):
         case_move(actor=county.caseworker, case=case, to_stage=Stage.RECTIFICATION)
 
@@ -154,21 +158,12 @@ def test_one_open_case_per_enterprise(county):
         )
 
 
-def test_closing_paid_in_full_only_when_nothing_is_owed(county):
+def test_closing_as_paid_in_full_is_refused_while_money_is_owed(county):
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     with pytest.raises(ValidationError, match="不能以全额清缴结案"):
         case_close(actor=county.caseworker, case=case, reason="paid")
-    payment_post(
-        actor=None,
-        enterprise=county.enterprise,
-        amount=D("100000"),
-        paid_on=date(2026, 11, 22),
-        method="self",
-        external_ref="ALL",
-    )
-    case_close(actor=county.caseworker, case=case, reason="paid")
     case.refresh_from_db()
-    assert case.stage == Stage.CLOSED and case.closing_reason == "paid"
+    assert case.closed_at is None
     case_open(actor=county.caseworker, enterprise=county.other_enterprise)  # others unaffected
 
 
@@ -186,3 +181,30 @@ def test_any_other_closing_needs_approval(county):
         "closed",
     ]
     assert CaseEvent.objects.filter(case=case, kind="closed", text="结案：核销").exists()
+
+
+def test_a_payment_that_clears_everything_closes_the_case(county):
+    case = _case_at(county, Stage.RECTIFICATION)
+    payment_post(
+        actor=county.caseworker,
+        enterprise=county.enterprise,
+        amount=D("100.00"),
+        paid_on=date(2026, 11, 22),
+        method="self",
+        external_ref="PART",
+    )
+    case.refresh_from_db()
+    assert case.stage == Stage.RECTIFICATION
+    assert case.events.filter(kind="payment", text__contains="尚欠本金").exists()
+    payment_post(
+        actor=county.caseworker,
+        enterprise=county.enterprise,
+        amount=D("100000.00"),
+        paid_on=date(2026, 11, 22),
+        method="bank_transfer",
+        external_ref="REST",
+    )
+    case.refresh_from_db()
+    assert (case.stage, case.closing_reason) == (Stage.CLOSED, "paid")
+    assert case.events.filter(kind="payment", text__contains="已全额清缴").exists()
+    assert case.events.filter(kind="closed", text="结案：全额清缴").exists()
