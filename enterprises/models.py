@@ -113,6 +113,12 @@ class EnterpriseStatus(models.TextChoices):
     MISSING = "missing", "失踪"
 
 
+class AbilityClass(models.TextChoices):
+    ABLE = "able", "重点清欠对象"
+    UNABLE = "unable", "跟踪关注对象"
+    TO_VERIFY = "to_verify", "待核实"
+
+
 class Enterprise(models.Model):
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc]
@@ -137,6 +143,9 @@ class Enterprise(models.Model):
     phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     headcount = models.PositiveIntegerField("职工人数", null=True, blank=True)
+    # A cache of enterprises.classification.classify, refreshed when evidence or the ledger changes.
+    ability = models.CharField("清欠分类", max_length=10, choices=AbilityClass.choices, blank=True)
+    ability_reason = models.CharField("分类依据", max_length=300, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -216,3 +225,40 @@ class BankAccount(models.Model):
 
     def __str__(self):
         return f"{self.bank_name} {self.account_number[-4:]}"
+
+
+class EvidenceKind(models.TextChoices):
+    WAGES = "wages", "发放工资"
+    TAX = "tax", "申报或缴纳税款"
+    HOUSING_FUND = "housing_fund", "缴纳住房公积金"
+    CONTRIBUTIONS = "contributions", "缴纳当期社会保险费"
+
+
+class Evidence(models.Model):
+    """One month of a sign of activity, imported from the tax bureau, the housing-fund center
+    or banks; evidence during the arrears period makes an enterprise able to pay (DESIGN §3.6)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="evidence")
+    month = models.DateField("月份")
+    kind = models.CharField("类型", max_length=20, choices=EvidenceKind.choices)
+    amount = models.DecimalField("金额", max_digits=14, decimal_places=2, null=True, blank=True)
+    source = models.CharField("来源", max_length=50, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "经营证据"
+        verbose_name_plural = "经营证据"
+        ordering = ["enterprise", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "month", "kind"], name="evidence_unique_month_kind"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="evidence_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="evidence_amount_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.month:%Y-%m} {self.get_kind_display()}"

@@ -156,3 +156,20 @@ def task_group_save(
         },
     )
     return group
+
+
+def enterprise_reclassify(*, enterprise: Enterprise, arrears_months: list) -> Enterprise:
+    """Refresh the cached class from the evidence; the caller supplies the arrears months
+    (the ledger lives above this app)."""
+    from enterprises.classification import classify
+
+    evidence: dict[str, list] = {}
+    for kind, month in enterprise.evidence.values_list("kind", "month"):
+        evidence.setdefault(kind, []).append(month)
+    result = classify(status=enterprise.status, evidence=evidence, arrears_months=arrears_months)
+    if (enterprise.ability, enterprise.ability_reason) != (result.ability, result.reason):
+        Enterprise.objects.filter(pk=enterprise.pk).update(
+            ability=result.ability, ability_reason=result.reason[:300]
+        )
+        enterprise.ability, enterprise.ability_reason = result.ability, result.reason[:300]
+    return enterprise

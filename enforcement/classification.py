@@ -1,0 +1,25 @@
+"""Ability-to-pay classes need both the evidence (enterprises) and the arrears period (arrears):
+this is the level that sees both."""
+
+from django.db.models import F
+
+from arrears.models import LedgerItem
+from enterprises.models import Enterprise
+from enterprises.services import enterprise_reclassify
+
+
+def arrears_months(enterprise_id: int) -> list:
+    """Months whose principal is not fully paid: the arrears period to look for evidence in."""
+    return list(
+        LedgerItem.objects.filter(
+            enterprise_id=enterprise_id, principal_paid__lt=F("principal")
+        ).values_list("period", flat=True)
+    )
+
+
+def classification_refresh(*, enterprise_ids) -> int:
+    count = 0
+    for enterprise in Enterprise.objects.filter(pk__in=list(enterprise_ids)):
+        enterprise_reclassify(enterprise=enterprise, arrears_months=arrears_months(enterprise.pk))
+        count += 1
+    return count
