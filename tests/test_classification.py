@@ -73,3 +73,40 @@ def test_refresh_uses_the_unpaid_months_of_the_ledger(county):
         "2025年2月缴纳当期社会保险费",
     )
     assert county.other_enterprise.ability == "to_verify"
+
+
+def test_evidence_import_reclassifies_and_rejects_bad_rows(county, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.xlsx import make_xlsx
+
+    headers = ["统一社会信用代码", "所属期", "证据类型", "金额", "来源"]
+    code = county.enterprise.credit_code
+    bad = make_xlsx(
+        tmp_path / "bad.xlsx",
+        [[code, "2025-13", "工资", "1"], [code, "2025-02", "彩票", "1"]],
+        headers=headers,
+    )
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_evidence", str(bad), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "row 2, column 所属期: 所属期 2025年13月 不存在或超出范围",
+        "row 3, column 证据类型: 应为 发放工资、申报或缴纳税款、缴纳住房公积金、缴纳当期社会保险费 之一",
+    ]
+    assert not Evidence.objects.exists()
+    good = make_xlsx(
+        tmp_path / "good.xlsx",
+        [
+            [code, "2025年1月", "发放工资", "86,000", "税务局"],
+            [code, "202502", "公积金", None, "公积金中心"],
+        ],
+        headers=headers,
+    )
+    out = StringIO()
+    call_command("import_evidence", str(good), stdout=out)
+    assert out.getvalue().strip() == "imported 2 rows, reclassified 1 enterprises"
+    county.enterprise.refresh_from_db()
+    assert county.enterprise.ability_reason == "2025年1月发放工资，2025年2月缴纳住房公积金"

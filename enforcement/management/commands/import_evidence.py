@@ -1,0 +1,28 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from enforcement.classification import classification_refresh
+from enterprises.evidence_import import evidence_import, parse_evidence_file
+
+
+class Command(BaseCommand):
+    help = "导入工资、税款、公积金、社保缴纳等经营证据（全部成功或一行也不写入），并重新分类涉及的企业。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, file: Path, **options):
+        if not file.exists():
+            raise CommandError(f"file not found: {file}")
+        parsed = parse_evidence_file(file)
+        if not parsed.ok:
+            if parsed.file_error:
+                self.stdout.write(f"file {file.name}: {parsed.file_error}")
+            for problem in parsed.problems:
+                self.stdout.write(problem.as_line())
+            sys.exit(1)
+        summary = evidence_import(actor=None, parsed=parsed, filename=file.name)
+        classified = classification_refresh(enterprise_ids=summary["enterprises"])
+        self.stdout.write(f"imported {summary['rows']} rows, reclassified {classified} enterprises")
