@@ -5,4 +5,5 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("arrears/", include("arrears.urls")),
     path("notices/", include("notices.urls")),
+    path("cases/", include("enforcement.urls")),
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from arrears.selectors import enterprise_ledger
 from core.audit import AuditAction, log_action
 from core.dates import today
+from core.money import format_yuan
 from core.roles import has_capability
 from enforcement.models import Approval, Case, CaseEvent
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
@@ -56,7 +57,12 @@ def case_open(
         principal_at_opening=principal,
         fee_at_opening=fee,
     )
-    _event(case, actor, CaseEvent.Kind.OPENED, f"立案：欠费本金 {principal} 元，滞纳金 {fee} 元")
+    _event(
+        case,
+        actor,
+        CaseEvent.Kind.OPENED,
+        f"立案：欠费本金 {format_yuan(principal)} 元，滞纳金 {format_yuan(fee)} 元",
+    )
     log_action(actor=actor, action=AuditAction.CREATE, obj=case, request=request)
     return case
 
@@ -78,6 +84,8 @@ def _served_on(case: Case, doc_type: str):
 
 def check_move(case: Case, to_stage: str) -> Move:
     """The row of the table for this move, or IllegalMove with the reason in Chinese."""
+    if to_stage not in Stage.values:
+        raise IllegalMove("请选择要转入的阶段。")
     move = MOVES.get((case.stage, to_stage))
     if move is None:
         raise IllegalMove(f"不能从“{Stage(case.stage).label}”直接转到“{Stage(to_stage).label}”。")
@@ -277,6 +285,8 @@ def _close(*, actor, case: Case, reason: str, request=None) -> Case:
 @transaction.atomic
 def case_close(*, actor, case: Case, reason: str, note: str = "", request=None) -> Case | Approval:
     """Paid in full closes at once (and only when nothing is owed); any other reason needs approval."""
+    if reason not in ClosingReason.values:
+        raise ValidationError("请选择结案原因。")
     case = Case.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=case.pk)
     if case.closed_at:
         raise ValidationError("案件已结案。")

@@ -208,3 +208,9 @@ def test_a_payment_that_clears_everything_closes_the_case(county):
     assert (case.stage, case.closing_reason) == (Stage.CLOSED, "paid")
     assert case.events.filter(kind="payment", text__contains="已全额清缴").exists()
     assert case.events.filter(kind="closed", text="结案：全额清缴").exists()
+
+
+def test_a_move_without_a_target_is_refused_in_chinese(county):
+    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    with pytest.raises(IllegalMove, match="请选择要转入的阶段"):
+        case_move(actor=county.caseworker, case=case, to_stage="")

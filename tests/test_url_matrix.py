@@ -61,6 +61,14 @@ URLS = {
     "notices:pdf": ("GET", "view_enterprises", True),
     "notices:void": ("POST", "issue_documents", True),
     "notices:service": ("POST", "issue_documents", True),
+    "enforcement:list": ("GET", "view_enterprises", False),
+    "enforcement:approvals": ("GET", "approve_actions", False),
+    "enforcement:approval_decide": ("POST", "approve_actions", True),
+    "enforcement:enterprise": ("GET", "view_enterprises", True),
+    "enforcement:open": ("POST", "issue_documents", True),
+    "enforcement:detail": ("GET", "view_enterprises", True),
+    "enforcement:move": ("POST", "issue_documents", True),
+    "enforcement:close": ("POST", "issue_documents", True),
 }
 # Uploads and batches are private to the person who started them: every other user gets 404.
 OWN_JOB = {"arrears:import_job", "arrears:import_confirm", "notices:batch_job", "notices:batch_pdf"}
@@ -99,6 +107,32 @@ def _names(patterns, prefix=""):
             yield prefix + pattern.name
 
 
+@pytest.fixture
+def county(county):
+    """The shared county, with an open case and a pending approval in each township."""
+    from enforcement.models import Approval
+    from enforcement.services import case_open
+
+    for prefix, enterprise, requester in (
+        ("", county.enterprise, county.caseworker),
+        ("other_", county.other_enterprise, county.outsider),
+    ):
+        case = case_open(actor=requester, enterprise=enterprise)
+        setattr(county, f"{prefix}case", case)
+        setattr(
+            county,
+            f"{prefix}approval",
+            Approval.objects.create(
+                case=case,
+                to_stage="bank",
+                capability="approve_actions",
+                reason="测试",
+                requested_by=requester,
+            ),
+        )
+    return county
+
+
 def test_every_url_is_in_the_matrix():
     names = set(_names(get_resolver().url_patterns))
     static = {n for n in names if n.startswith(("static", "media"))}
@@ -119,6 +153,8 @@ def _path(name, county, scoped_to_other):
         "suspension_id": pick("suspension").pk,
         "job_id": (county.batch_job if name.startswith("notices:") else county.job).pk,
         "document_id": pick("document").pk,
+        "case_id": pick("case").pk,
+        "approval_id": pick("approval").pk,
         "user_id": county.caseworker.pk,
         "region_id": county.region_a.pk,
         "group_id": county.group_a.pk,

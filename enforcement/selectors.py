@@ -1,0 +1,43 @@
+from django.db.models import QuerySet
+
+from enforcement.models import Approval, Case
+from enforcement.stages import MOVES, Stage
+from enterprises.selectors import enterprises_visible_to
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return Case.objects.filter(enterprise__in=enterprises_visible_to(user)).select_related(
+        "enterprise", "enterprise__region", "assigned_to", "current_document"
+    )
+
+
+def case_search(
+    *, user, stage="", ability="", region=None, assignee=None, open_only=True
+) -> QuerySet[Case]:
+    cases = cases_visible_to(user)
+    if open_only:
+        cases = cases.filter(closed_at__isnull=True)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if ability:
+        cases = cases.filter(enterprise__ability=ability)
+    if region:
+        cases = cases.filter(enterprise__region=region)
+    if assignee:
+        cases = cases.filter(assigned_to=assignee)
+    return cases.order_by("-opened_at")
+
+
+def next_moves(case: Case) -> list[tuple[str, str, object]]:
+    """(stage, its label, the table's rule) for every move the table allows from here."""
+    return [(to, Stage(to).label, rule) for (frm, to), rule in MOVES.items() if frm == case.stage]
+
+
+def approvals_waiting_for(user) -> QuerySet[Approval]:
+    """Pending approvals this user could decide: in their jurisdiction, not their own request."""
+    pending = Approval.objects.filter(
+        status="pending", case__enterprise__in=enterprises_visible_to(user)
+    )
+    return pending.exclude(requested_by=user).select_related(
+        "case", "case__enterprise", "requested_by"
+    )

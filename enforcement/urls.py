@@ -1,0 +1,16 @@
+from django.urls import path
+
+from enforcement import views
+
+app_name = "enforcement"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("approvals/", views.approval_list, name="approvals"),
+    path("approvals/<int:approval_id>/decide/", views.approval_decide, name="approval_decide"),
+    path("enterprise/<int:enterprise_id>/", views.enterprise_cases, name="enterprise"),
+    path("enterprise/<int:enterprise_id>/open/", views.case_open, name="open"),
+    path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/move/", views.case_move, name="move"),
+    path("<int:case_id>/close/", views.case_close, name="close"),
+]

@@ -1,0 +1,179 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.forms import FilterForm
+from core.pagination import paginate
+from core.permissions import capability_required
+from enforcement import selectors, services
+from enforcement.models import Approval, Case
+from enforcement.stages import ClosingReason, Stage
+from enterprises.models import AbilityClass, Region
+from enterprises.selectors import enterprises_visible_to, regions_visible_to
+
+
+class CaseFilterForm(FilterForm):
+    stage = forms.ChoiceField(
+        label="阶段", required=False, choices=[("", "全部阶段"), *Stage.choices]
+    )
+    ability = forms.ChoiceField(
+        label="分类", required=False, choices=[("", "全部分类"), *AbilityClass.choices]
+    )
+    region = forms.ModelChoiceField(
+        label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
+    )
+    closed = forms.BooleanField(label="含已结案", required=False)
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["closed"].widget.attrs["class"] = "form-check-input"
+
+
+def _errors(request, error: ValidationError) -> None:
+    messages.error(request, "；".join(error.messages))
+
+
+@capability_required("view_enterprises")
+def case_list(request):
+    form = CaseFilterForm(request.GET or None, regions=regions_visible_to(request.user))
+    f = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_search(
+        user=request.user,
+        stage=f.get("stage", ""),
+        ability=f.get("ability", ""),
+        region=f.get("region"),
+        open_only=not f.get("closed"),
+    )
+    return render(
+        request, "enforcement/list.html", {"form": form, "page": paginate(request, cases)}
+    )
+
+
+@capability_required("view_enterprises")
+def enterprise_cases(request, enterprise_id):
+    enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=enterprise_id)
+    return render(
+        request,
+        "enforcement/enterprise.html",
+        {
+            "enterprise": enterprise,
+            "cases": enterprise.cases.select_related("assigned_to"),
+            "has_open": enterprise.cases.filter(closed_at__isnull=True).exists(),
+        },
+    )
+
+
+@capability_required("issue_documents")
+@require_POST
+def case_open(request, enterprise_id):
+    enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=enterprise_id)
+    try:
+        case = services.case_open(
+            actor=request.user,
+            enterprise=enterprise,
+            classification=enterprise.ability,
+            request=request,
+        )
+        messages.success(request, "已立案。")
+        return redirect("enforcement:detail", case.pk)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("enforcement:enterprise", enterprise.pk)
+
+
+def _case(request, case_id) -> Case:
+    return get_object_or_404(selectors.cases_visible_to(request.user), pk=case_id)
+
+
+@capability_required("view_enterprises")
+def case_detail(request, case_id):
+    case = _case(request, case_id)
+    return render(
+        request,
+        "enforcement/detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor", "document"),
+            "moves": selectors.next_moves(case),
+            "approvals": case.approvals.select_related("requested_by", "decided_by"),
+            "owed": services.amounts_owed(case.enterprise),
+            "closing_reasons": ClosingReason.choices,
+        },
+    )
+
+
+@capability_required("issue_documents")
+@require_POST
+def case_move(request, case_id):
+    case = _case(request, case_id)
+    try:
+        result = services.case_move(
+            actor=request.user,
+            case=case,
+            to_stage=request.POST.get("to_stage", ""),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+        if isinstance(result, Approval):
+            messages.success(request, f"已提交审批：{result.get_to_stage_display()}。")
+        else:
+            messages.success(
+                request, f"已转入“{result.get_stage_display()}”，文书已出具，请送达并登记。"
+            )
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("enforcement:detail", case.pk)
+
+
+@capability_required("issue_documents")
+@require_POST
+def case_close(request, case_id):
+    case = _case(request, case_id)
+    try:
+        result = services.case_close(
+            actor=request.user,
+            case=case,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+        messages.success(
+            request, "已提交结案审批。" if isinstance(result, Approval) else "已结案。"
+        )
+    except (ValidationError, ValueError) as error:
+        _errors(
+            request,
+            error if isinstance(error, ValidationError) else ValidationError("结案原因不对。"),
+        )
+    return redirect("enforcement:detail", case.pk)
+
+
+@capability_required("approve_actions")
+def approval_list(request):
+    return render(
+        request,
+        "enforcement/approvals.html",
+        {"approvals": selectors.approvals_waiting_for(request.user)},
+    )
+
+
+@capability_required("approve_actions")
+@require_POST
+def approval_decide(request, approval_id):
+    approval = get_object_or_404(selectors.approvals_waiting_for(request.user), pk=approval_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.approval_decide(
+            actor=request.user,
+            approval=approval,
+            approve=approve,
+            comment=request.POST.get("comment", ""),
+            request=request,
+        )
+        messages.success(request, "已批准并执行。" if approve else "已驳回。")
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect(request.POST.get("next") or "enforcement:approvals")
