@@ -59,8 +59,10 @@ def logout_view(request):
 
 
 def home(request):
-    # Each role lands where its daily work is; later issues add a worklist for casework roles.
+    # Each role lands where its daily work is: casework roles on their worklist.
     user = request.user
+    if has_capability(user, "issue_documents") or has_capability(user, "approve_actions"):
+        return redirect("enforcement:today")
     if has_capability(user, "view_enterprises"):
         return redirect("enterprises:list")
     if has_capability(user, "view_audit_log"):

@@ -41,3 +41,29 @@ def approvals_waiting_for(user) -> QuerySet[Approval]:
     return pending.exclude(requested_by=user).select_related(
         "case", "case__enterprise", "requested_by"
     )
+
+
+def worklist(user, *, day) -> dict:
+    """今日待办: what needs the user today, derived from cases, documents and approvals."""
+    from core.calendar import add_working_days
+
+    mine = cases_visible_to(user).filter(closed_at__isnull=True, assigned_to=user)
+    soon = add_working_days(day, 3)
+    return {
+        "overdue": mine.filter(
+            current_document__deadline__lt=day, current_document__status="issued"
+        ),
+        "due_soon": mine.filter(
+            current_document__deadline__gte=day, current_document__deadline__lte=soon.day
+        ),
+        "due_soon_warning": soon.warning,
+        "unserved": mine.filter(
+            current_document__served_on__isnull=True, current_document__status="issued"
+        ),
+        "approvals": [
+            a for a in approvals_waiting_for(user) if user.has_perm(f"core.{a.capability}")
+        ],
+        "my_requests": Approval.objects.filter(requested_by=user, status="pending").select_related(
+            "case__enterprise"
+        ),
+    }

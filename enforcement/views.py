@@ -177,3 +177,12 @@ def approval_decide(request, approval_id):
     except ValidationError as error:
         _errors(request, error)
     return redirect(request.POST.get("next") or "enforcement:approvals")
+
+
+@capability_required("view_enterprises")
+def today_list(request):
+    from core.dates import today
+
+    return render(
+        request, "enforcement/today.html", {"lists": selectors.worklist(request.user, day=today())}
+    )

@@ -42,6 +42,8 @@ def test_log_in_list_open_unmask_and_log_out(county, live_server, page):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
 
+    page.wait_for_url(f"{live_server.url}/cases/today/")  # casework roles land on 今日待办
+    page.click("nav >> text=企业名册")
     page.wait_for_url(f"{live_server.url}/enterprises/")
     assert page.locator("h1").inner_text() == "企业名册"
     assert page.get_by_text(county.enterprise.name).is_visible()

@@ -214,3 +214,37 @@ def test_a_move_without_a_target_is_refused_in_chinese(county):
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     with pytest.raises(IllegalMove, match="请选择要转入的阶段"):
         case_move(actor=county.caseworker, case=case, to_stage="")
+
+
+def test_worklist_shows_overdue_cases_and_approvals_waiting(client, county):
+    overdue = _case_at(county, Stage.DEMAND)  # deadline 2026-10-15, long passed
+    client.force_login(county.caseworker)
+    page = client.get("/cases/today/").content.decode()
+    assert "期限已届满" in page and county.enterprise.name in page
+    approval = case_move(
+        actor=county.caseworker,
+        case=_case_rectification(county, overdue),
+        to_stage=Stage.BANK,
+        reason="逾期",
+    )
+    client.force_login(county.group_leader)
+    page = client.get("/cases/today/").content.decode()
+    assert "申请查询划拨" in page
+    assert approval.status == "pending"
+
+
+def test_worklist_lists_deadlines_due_within_three_working_days_and_unserved_documents(county):
+    from enforcement.selectors import worklist
+
+    soon = _case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
+    lists = worklist(county.caseworker, day=date(2026, 11, 22))
+    assert list(lists["due_soon"]) == [soon] and not lists["overdue"].exists()
+    Document.objects.filter(pk=soon.current_document_id).update(served_on=None, deadline=None)
+    lists = worklist(county.caseworker, day=date(2026, 11, 22))
+    assert list(lists["unserved"]) == [soon] and not lists["due_soon"].exists()
+
+
+def _case_rectification(county, case):
+    Case.objects.filter(pk=case.pk).update(stage=Stage.RECTIFICATION)
+    case.refresh_from_db()
+    return case

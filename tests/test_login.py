@@ -16,10 +16,10 @@ def test_login_page_is_chinese(client, db):
     assert "用户名" in content and "密码" in content and "登录" in content
 
 
-def test_login_lands_on_the_users_daily_work_and_is_audited(client, county):
+def test_login_lands_on_the_worklist_and_is_audited(client, county):
     response = _login(client, "jingban", PASSWORD)
     assert response.status_code == 302
-    assert client.get(response["Location"], follow=True).redirect_chain[-1][0] == "/enterprises/"
+    assert client.get(response["Location"], follow=True).redirect_chain[-1][0] == "/cases/today/"
     entry = AuditEntry.objects.get(action="login")
     assert entry.actor == county.caseworker
     assert entry.ip == "127.0.0.1"

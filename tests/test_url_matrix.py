@@ -62,6 +62,7 @@ URLS = {
     "notices:void": ("POST", "issue_documents", True),
     "notices:service": ("POST", "issue_documents", True),
     "enforcement:list": ("GET", "view_enterprises", False),
+    "enforcement:today": ("GET", "view_enterprises", False),
     "enforcement:approvals": ("GET", "approve_actions", False),
     "enforcement:approval_decide": ("POST", "approve_actions", True),
     "enforcement:enterprise": ("GET", "view_enterprises", True),
