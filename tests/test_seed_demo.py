@@ -63,3 +63,21 @@ def test_demo_ledger_has_arrears_payments_a_bankruptcy_and_old_state_enterprises
     ).distinct()
     assert old.count() == 2
     assert all(enterprise_differences(e.pk, as_of=today()) == [] for e in in_arrears[:20])
+
+
+def test_demo_has_cases_at_several_stages_with_pending_approvals(db):
+    from enforcement.models import Approval, Case
+
+    _seed(enterprises=150, months=36, seed=7)
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert {"demand", "rectification", "tracking"} <= stages
+    assert Approval.objects.filter(status="pending", to_stage="bank").exists()
+    assert Case.objects.count() == _seed_again_count()
+
+
+def _seed_again_count():
+    from enforcement.models import Case
+
+    before = Case.objects.count()
+    _seed(enterprises=150, months=36, seed=7)
+    return before if Case.objects.count() == before else -1

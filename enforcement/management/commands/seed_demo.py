@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from arrears.demo import seed_ledger
+from enforcement.demo import seed_cases
 from enterprises.demo import DEMO_PASSWORD, USERS, seed_county
 
 
@@ -15,10 +16,11 @@ class Command(BaseCommand):
     def handle(self, *args, enterprises, months, seed, **options):
         county = seed_county(enterprises=enterprises, seed=seed, stdout=self.stdout)
         ledger = seed_ledger(months=max(months, 6), seed=seed)
+        cases = seed_cases()
         self.stdout.write(
             f"演示数据已就绪：{county['regions']} 个乡镇，新增企业 {county['enterprises_created']} 家，"
             f"欠费企业 {ledger['enterprises_in_arrears']} 家，新增欠费明细 {ledger['items_created']} 条，"
-            f"新增缴款 {ledger['payments_created']} 笔。"
+            f"新增缴款 {ledger['payments_created']} 笔，新立案件 {cases['cases']} 件。"
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, role, _ in USERS:
