@@ -22,6 +22,7 @@ from core.excel import (
     parse_period,
     read_sheet,
 )
+from enterprises.codes import credit_code_from_cell
 from enterprises.models import Enterprise
 
 COLUMNS = [
@@ -127,15 +128,11 @@ def parse_ledger_file(
             parsed.problems.append(Problem(row, HEADER_OF[key], message))
 
         enterprise = None
-        raw_code = cells.get("credit_code")
-        if raw_code is None:
-            problem("credit_code", "不能为空")
-        elif isinstance(raw_code, (int, float)):
-            problem(
-                "credit_code", "被存成了数字（18 位代码会丢失精度），请将该列设为文本格式后重新填写"
-            )
+        try:
+            code = credit_code_from_cell(cells.get("credit_code"))
+        except ValueError as error:
+            problem("credit_code", str(error))
         else:
-            code = normalize_text(raw_code).replace(" ", "").upper()
             enterprise = enterprises.get(code)
             if enterprise is None:
                 problem("credit_code", f"企业 {code} 不在企业名册中，请先导入企业")

@@ -320,3 +320,14 @@ def parse_day(value) -> date:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         raise ValueError("日期不存在") from None
+
+
+def exit_with_problems(stdout, file_name: str, parsed) -> None:
+    """What every import command prints for a file it refused (DESIGN §4), then exit 1."""
+    import sys
+
+    if parsed.file_error:
+        stdout.write(f"file {file_name}: {parsed.file_error}")
+    for problem in parsed.problems:
+        stdout.write(problem.as_line())
+    sys.exit(1)

@@ -45,3 +45,18 @@ def id_number_problem(number: str) -> str | None:
 
 def id_check_char(first17: str) -> str:
     return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def credit_code_from_cell(value) -> str:
+    """The credit code in a spreadsheet cell, normalised; ValueError with the reason in Chinese.
+
+    An 18-character code typed into a number cell has already lost digits: it is refused, not
+    guessed at.
+    """
+    from core.excel import normalize_text
+
+    if value is None:
+        raise ValueError("不能为空")
+    if isinstance(value, (int, float)):
+        raise ValueError("被存成了数字（18 位代码会丢失精度），请将该列设为文本格式后重新填写")
+    return normalize_text(value).replace(" ", "").upper()

@@ -17,6 +17,7 @@ from core.excel import (
     parse_period,
     read_sheet,
 )
+from enterprises.codes import credit_code_from_cell
 from enterprises.models import Enterprise, Evidence, EvidenceKind
 
 COLUMNS = [
@@ -74,14 +75,12 @@ def parse_evidence_file(path: Path, *, allowed_region_ids=None) -> ParsedEvidenc
         def problem(key, message, row=row):
             parsed.problems.append(Problem(row, HEADER_OF[key], message))
 
-        raw = cells.get("credit_code")
         enterprise_id = None
-        if raw is None or isinstance(raw, (int, float)):
-            problem(
-                "credit_code", "不能为空" if raw is None else "被存成了数字，请将该列设为文本格式"
-            )
+        try:
+            code = credit_code_from_cell(cells.get("credit_code"))
+        except ValueError as error:
+            problem("credit_code", str(error))
         else:
-            code = normalize_text(raw).replace(" ", "").upper()
             enterprise_id = enterprises.get(code)
             if enterprise_id is None:
                 problem("credit_code", f"企业 {code} 不在企业名册中")

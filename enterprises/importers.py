@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.excel import Column, Problem, SpreadsheetError, normalize_text, parse_count, read_sheet
-from enterprises.codes import uscc_problem
+from enterprises.codes import credit_code_from_cell, uscc_problem
 from enterprises.models import Enterprise, Industry, Ownership, Region
 
 COLUMNS = [
@@ -95,16 +95,12 @@ def _parse_row(row: int, cells: dict, regions: dict[str, Region], allowed_region
     def problem(key, message):
         problems.append(Problem(row, HEADER_OF[key], message))
 
-    raw_code = cells.get("credit_code")
     code = ""
-    if raw_code is None:
-        problem("credit_code", "不能为空")
-    elif isinstance(raw_code, (int, float)):
-        problem(
-            "credit_code", "被存成了数字（18 位代码会丢失精度），请将该列设为文本格式后重新填写"
-        )
+    try:
+        code = credit_code_from_cell(cells.get("credit_code"))
+    except ValueError as error:
+        problem("credit_code", str(error))
     else:
-        code = _cell_text(raw_code).replace(" ", "").upper()
         reason = uscc_problem(code)
         if reason:
             problem("credit_code", reason)

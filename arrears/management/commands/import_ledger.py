@@ -1,10 +1,10 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from arrears.importers import parse_ledger_file
 from arrears.services import ledger_import
+from core.excel import exit_with_problems
 
 
 class Command(BaseCommand):
@@ -19,11 +19,7 @@ class Command(BaseCommand):
             raise CommandError(f"file not found: {file}")
         parsed = parse_ledger_file(file)
         if not parsed.ok:
-            if parsed.file_error:
-                self.stdout.write(f"file {file.name}: {parsed.file_error}")
-            for problem in parsed.problems:
-                self.stdout.write(problem.as_line())
-            sys.exit(1)
+            exit_with_problems(self.stdout, file.name, parsed)
         if dry_run:
             summary = parsed.summary()
             self.stdout.write(

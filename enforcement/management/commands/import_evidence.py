@@ -1,8 +1,8 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.excel import exit_with_problems
 from enforcement.classification import classification_refresh
 from enterprises.evidence_import import evidence_import, parse_evidence_file
 
@@ -18,11 +18,7 @@ class Command(BaseCommand):
             raise CommandError(f"file not found: {file}")
         parsed = parse_evidence_file(file)
         if not parsed.ok:
-            if parsed.file_error:
-                self.stdout.write(f"file {file.name}: {parsed.file_error}")
-            for problem in parsed.problems:
-                self.stdout.write(problem.as_line())
-            sys.exit(1)
+            exit_with_problems(self.stdout, file.name, parsed)
         summary = evidence_import(actor=None, parsed=parsed, filename=file.name)
         classified = classification_refresh(enterprise_ids=summary["enterprises"])
         self.stdout.write(f"imported {summary['rows']} rows, reclassified {classified} enterprises")

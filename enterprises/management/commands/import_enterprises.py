@@ -1,8 +1,8 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.excel import exit_with_problems
 from enterprises.importers import parse_enterprise_file
 from enterprises.services import enterprises_import
 
@@ -19,11 +19,7 @@ class Command(BaseCommand):
             raise CommandError(f"file not found: {file}")
         parsed = parse_enterprise_file(file)
         if not parsed.ok:
-            if parsed.file_error:
-                self.stdout.write(f"file {file.name}: {parsed.file_error}")
-            for problem in parsed.problems:
-                self.stdout.write(problem.as_line())
-            sys.exit(1)
+            exit_with_problems(self.stdout, file.name, parsed)
         if dry_run:
             self.stdout.write(f"checked {len(parsed.rows)} rows (dry run, nothing written)")
             return
