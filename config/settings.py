@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "arrears.tasks.accrue_late_fees_nightly",
         "schedule": crontab(hour=0, minute=30),
     },
+    # After the accrual, so that "paid off" and "still owed" use tonight's fees.
+    "sweep-cases": {
+        "task": "enforcement.tasks.sweep_cases_nightly",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 if REDIS_URL:

@@ -27,7 +27,9 @@ def amounts_owed(enterprise: Enterprise) -> tuple[Decimal, Decimal]:
     return totals["principal_outstanding"], totals["fee_outstanding"]
 
 
-def _event(case, actor, kind, text, *, from_stage="", to_stage="", document=None) -> CaseEvent:
+def timeline_event(
+    case, actor, kind, text, *, from_stage="", to_stage="", document=None
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         actor=actor,
@@ -57,7 +59,7 @@ def case_open(
         principal_at_opening=principal,
         fee_at_opening=fee,
     )
-    _event(
+    timeline_event(
         case,
         actor,
         CaseEvent.Kind.OPENED,
@@ -126,7 +128,7 @@ def _execute(*, actor, case: Case, to_stage: str, move: Move, extra=None, reques
     case.stage = to_stage
     case.current_document = document or case.current_document
     case.save(update_fields=["stage", "current_document"])
-    _event(
+    timeline_event(
         case,
         actor,
         CaseEvent.Kind.MOVED,
@@ -135,7 +137,7 @@ def _execute(*, actor, case: Case, to_stage: str, move: Move, extra=None, reques
         to_stage=to_stage,
     )
     if document:
-        _event(
+        timeline_event(
             case,
             actor,
             CaseEvent.Kind.DOCUMENT,
@@ -198,7 +200,7 @@ def _request_approval(
         reason=reason.strip(),
         requested_by=actor,
     )
-    _event(
+    timeline_event(
         case, actor, CaseEvent.Kind.APPROVAL, f"申请：{Stage(to_stage).label}（{reason.strip()}）"
     )
     log_action(actor=actor, action=AuditAction.CREATE, obj=approval, request=request)
@@ -231,7 +233,7 @@ def approval_decide(
         .get(pk=approval.case_id)
     )
     verdict = "批准" if approve else "驳回"
-    _event(
+    timeline_event(
         case,
         actor,
         CaseEvent.Kind.APPROVAL,
@@ -246,7 +248,9 @@ def approval_decide(
     )
     if approve:
         if approval.to_stage == Stage.CLOSED:
-            _close(actor=actor, case=case, reason=approval.closing_reason, request=request)
+            case_close_recorded(
+                actor=actor, case=case, reason=approval.closing_reason, request=request
+            )
         else:
             # The state may have changed while the request waited: the table and guard decide again.
             move = check_move(case, approval.to_stage)
@@ -260,11 +264,11 @@ def approval_decide(
     return approval
 
 
-def _close(*, actor, case: Case, reason: str, request=None) -> Case:
+def case_close_recorded(*, actor, case: Case, reason: str, request=None) -> Case:
     from_stage = case.stage
     case.stage, case.closed_at, case.closing_reason = Stage.CLOSED, timezone.now(), reason
     case.save(update_fields=["stage", "closed_at", "closing_reason"])
-    _event(
+    timeline_event(
         case,
         actor,
         CaseEvent.Kind.CLOSED,
@@ -294,7 +298,7 @@ def case_close(*, actor, case: Case, reason: str, note: str = "", request=None) 
         principal, fee = amounts_owed(case.enterprise)
         if principal + fee > 0:
             raise ValidationError(f"尚欠本金 {principal} 元、滞纳金 {fee} 元，不能以全额清缴结案。")
-        return _close(actor=actor, case=case, reason=reason, request=request)
+        return case_close_recorded(actor=actor, case=case, reason=reason, request=request)
     return _request_approval(
         actor=actor,
         case=case,
@@ -319,9 +323,9 @@ def case_close_if_paid(*, enterprise_id: int, actor, reason: str) -> Case | None
     who = actor if actor is not None and actor.is_authenticated else None
     principal, fee = amounts_owed(case.enterprise)
     if principal + fee > 0:
-        _event(
+        timeline_event(
             case, who, CaseEvent.Kind.PAYMENT, f"{reason}；尚欠本金 {principal} 元、滞纳金 {fee} 元"
         )
         return None
-    _event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")
-    return _close(actor=who, case=case, reason=ClosingReason.PAID)
+    timeline_event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")
+    return case_close_recorded(actor=who, case=case, reason=ClosingReason.PAID)

@@ -248,3 +248,32 @@ def _case_rectification(county, case):
     Case.objects.filter(pk=case.pk).update(stage=Stage.RECTIFICATION)
     case.refresh_from_db()
     return case
+
+
+def test_nightly_sweep_notes_passed_deadlines_once_and_closes_paid_cases(county):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = _case_at(county, Stage.DEMAND)  # deadline 2026-10-15
+    out = StringIO()
+    call_command("sweep_cases", "--as-of", "2026-11-22", stdout=out)
+    assert out.getvalue().strip() == "1 deadlines passed, 0 cases closed as paid"
+    call_command("sweep_cases", "--as-of", "2026-11-22", stdout=out)  # twice: nothing more
+    assert case.events.filter(text__startswith="期限届满").count() == 1
+    from arrears.models import LedgerItem
+    from arrears.services import ledger_item_adjust
+
+    for item in LedgerItem.objects.filter(enterprise=county.enterprise):
+        ledger_item_adjust(
+            actor=county.caseworker,
+            item=item,
+            unit_amount=D("0"),
+            individual_amount=D("0"),
+            reason="核减",
+        )
+    out = StringIO()
+    call_command("sweep_cases", "--as-of", "2026-11-22", stdout=out)
+    assert out.getvalue().strip() == "0 deadlines passed, 1 cases closed as paid"
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED

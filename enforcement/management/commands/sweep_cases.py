@@ -1,0 +1,19 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from core.dates import today
+from enforcement.sweep import sweep_cases
+
+
+class Command(BaseCommand):
+    help = "夜间案件巡检（手动运行）：记录已届满的期限，关闭已全额清缴的案件；可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=date.fromisoformat)
+
+    def handle(self, *args, as_of=None, **options):
+        result = sweep_cases(as_of=as_of or today())
+        self.stdout.write(
+            f"{result['deadlines_passed']} deadlines passed, {result['closed']} cases closed as paid"
+        )
