@@ -12,9 +12,19 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def case_search(
-    *, user, stage="", ability="", region=None, assignee=None, open_only=True
+    *,
+    user,
+    stage="",
+    ability="",
+    region=None,
+    assignee=None,
+    open_only=True,
+    overdue=False,
+    day=None,
 ) -> QuerySet[Case]:
     cases = cases_visible_to(user)
+    if overdue:
+        cases = cases.filter(current_document__deadline__lt=day, current_document__status="issued")
     if open_only:
         cases = cases.filter(closed_at__isnull=True)
     if stage:
@@ -67,3 +77,38 @@ def worklist(user, *, day) -> dict:
             "case__enterprise"
         ),
     }
+
+
+CASE_EXPORT_HEADERS = [
+    "单位名称",
+    "统一社会信用代码",
+    "乡镇",
+    "分类",
+    "阶段",
+    "本阶段文书",
+    "送达日期",
+    "期限届满",
+    "经办人",
+    "立案日期",
+    "立案时欠费本金",
+    "结案原因",
+]
+
+
+def case_export_rows(cases: QuerySet[Case]):
+    for case in cases.iterator(chunk_size=1000):
+        document = case.current_document
+        yield [
+            case.enterprise.name,
+            case.enterprise.credit_code,
+            case.enterprise.region.name,
+            case.enterprise.get_ability_display(),
+            case.get_stage_display(),
+            document.number_text if document else "",
+            document.served_on if document else None,
+            document.deadline if document else None,
+            str(case.assigned_to),
+            case.opened_at.date(),
+            case.principal_at_opening,
+            case.get_closing_reason_display(),
+        ]

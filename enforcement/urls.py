@@ -7,6 +7,7 @@ app_name = "enforcement"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("today/", views.today_list, name="today"),
+    path("export/", views.case_export, name="export"),
     path("approvals/", views.approval_list, name="approvals"),
     path("approvals/<int:approval_id>/decide/", views.approval_decide, name="approval_decide"),
     path("enterprise/<int:enterprise_id>/", views.enterprise_cases, name="enterprise"),

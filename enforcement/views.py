@@ -1,9 +1,13 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.audit import AuditAction, log_action
+from core.dates import today
+from core.excel import write_xlsx
 from core.forms import FilterForm
 from core.pagination import paginate
 from core.permissions import capability_required
@@ -24,20 +28,21 @@ class CaseFilterForm(FilterForm):
     region = forms.ModelChoiceField(
         label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
     )
+    overdue = forms.BooleanField(label="期限已届满", required=False)
     closed = forms.BooleanField(label="含已结案", required=False)
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
-        self.fields["closed"].widget.attrs["class"] = "form-check-input"
+        for name in ("overdue", "closed"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
 
 
 def _errors(request, error: ValidationError) -> None:
     messages.error(request, "；".join(error.messages))
 
 
-@capability_required("view_enterprises")
-def case_list(request):
+def _cases(request):
     form = CaseFilterForm(request.GET or None, regions=regions_visible_to(request.user))
     f = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_search(
@@ -46,10 +51,37 @@ def case_list(request):
         ability=f.get("ability", ""),
         region=f.get("region"),
         open_only=not f.get("closed"),
+        overdue=f.get("overdue", False),
+        day=today(),
     )
+    return form, f, cases
+
+
+@capability_required("view_enterprises")
+def case_list(request):
+    form, _, cases = _cases(request)
     return render(
         request, "enforcement/list.html", {"form": form, "page": paginate(request, cases)}
     )
+
+
+@capability_required("export_data")
+def case_export(request):
+    _, filters, cases = _cases(request)
+    log_action(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        request=request,
+        detail={"export": "清欠案件", "filters": {k: str(v) for k, v in filters.items() if v}},
+    )
+    content = write_xlsx(
+        "清欠案件", selectors.CASE_EXPORT_HEADERS, selectors.case_export_rows(cases)
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename=cases-{today():%Y%m%d}.xlsx"
+    return response
 
 
 @capability_required("view_enterprises")
@@ -181,8 +213,6 @@ def approval_decide(request, approval_id):
 
 @capability_required("view_enterprises")
 def today_list(request):
-    from core.dates import today
-
     return render(
         request, "enforcement/today.html", {"lists": selectors.worklist(request.user, day=today())}
     )

@@ -277,3 +277,23 @@ def test_nightly_sweep_notes_passed_deadlines_once_and_closes_paid_cases(county)
     assert out.getvalue().strip() == "0 deadlines passed, 1 cases closed as paid"
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
+
+
+def test_case_list_filters_overdue_and_exports_the_same(client, county):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    overdue = _case_at(county, Stage.DEMAND)
+    client.force_login(county.caseworker)
+    page = client.get("/cases/", {"overdue": "on"}).content.decode()
+    assert county.enterprise.name in page
+    rows = list(
+        load_workbook(
+            BytesIO(client.get("/cases/export/", {"overdue": "on"}).content)
+        ).active.iter_rows(values_only=True)
+    )
+    assert rows[0][0] == "单位名称" and [r[0] for r in rows[1:]] == [county.enterprise.name]
+    assert rows[1][4] == "催缴" and rows[1][5] == overdue.current_document.number_text
+    Document.objects.filter(pk=overdue.current_document_id).update(deadline=date(2026, 12, 1))
+    assert county.enterprise.name not in client.get("/cases/", {"overdue": "on"}).content.decode()

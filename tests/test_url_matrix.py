@@ -63,6 +63,7 @@ URLS = {
     "notices:service": ("POST", "issue_documents", True),
     "enforcement:list": ("GET", "view_enterprises", False),
     "enforcement:today": ("GET", "view_enterprises", False),
+    "enforcement:export": ("GET", "export_data", False),
     "enforcement:approvals": ("GET", "approve_actions", False),
     "enforcement:approval_decide": ("POST", "approve_actions", True),
     "enforcement:enterprise": ("GET", "view_enterprises", True),
