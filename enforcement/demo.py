@@ -41,6 +41,9 @@ def seed_cases() -> dict:
         Enterprise.objects.filter(ledger_items__isnull=False).distinct().order_by("credit_code")
     )
     classification_refresh(enterprise_ids=[e.pk for e in in_arrears])
+    in_arrears = list(
+        Enterprise.objects.filter(pk__in=[e.pk for e in in_arrears]).order_by("credit_code")
+    )
     workers = {
         u.username: u for u in User.objects.filter(username__in=["jingban", "jingban2", "jingban3"])
     }

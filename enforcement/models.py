@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from enforcement.stages import ClosingReason, Stage
-from enterprises.models import Enterprise, TaskGroup
+from enterprises.models import AbilityClass, Enterprise, TaskGroup
 from notices.models import Document
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -23,7 +23,9 @@ class Case(models.Model):
     task_group = models.ForeignKey(
         TaskGroup, verbose_name="工作组", null=True, on_delete=models.PROTECT, related_name="cases"
     )
-    classification = models.CharField("立案时分类", max_length=20, blank=True)
+    classification = models.CharField(
+        "立案时分类", max_length=20, choices=AbilityClass.choices, blank=True
+    )
     principal_at_opening = models.DecimalField("立案时欠费本金", **MONEY)
     fee_at_opening = models.DecimalField("立案时滞纳金", **MONEY)
     current_document = models.ForeignKey(
