@@ -39,6 +39,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_migrations_can_be_checked_without_production_secrets():
+    result = _manage(
+        "makemigrations", "--check", "--dry-run", env={"DJANGO_SETTINGS_MODULE": "config.settings"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_demo_generates_and_keeps_its_secret_key(tmp_path):
     env = {
         "DEBUG": "1",
