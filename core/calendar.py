@@ -71,7 +71,3 @@ def add_calendar_days(start: date, days: int) -> CalendarAnswer:
     while not calendar.is_workday(day):
         day += ONE_DAY
     return calendar.answer(day)
-
-
-def year_has_data(year: int) -> bool:
-    return CalendarYear.objects.filter(year=year).exists()

@@ -110,7 +110,3 @@ CLOSING_APPROVAL = {
     ClosingReason.DEREGISTERED: "approve_high_risk",
     ClosingReason.OTHER: "approve_actions",
 }
-
-
-def allowed_moves(stage: str) -> list[str]:
-    return [to for (frm, to) in MOVES if frm == stage]
