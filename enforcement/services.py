@@ -329,3 +329,45 @@ def case_close_if_paid(*, enterprise_id: int, actor, reason: str) -> Case | None
         return None
     timeline_event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")
     return case_close_recorded(actor=who, case=case, reason=ClosingReason.PAID)
+
+
+@transaction.atomic
+def bank_inquiry_record(*, actor, case: Case, findings: str, request=None) -> CaseEvent:
+    """What the bank's answer to the 账户查询通知书 showed: accounts and balances found."""
+    if case.stage != Stage.BANK:
+        raise ValidationError("只有在“查询划拨”阶段才能登记查询结果。")
+    if not findings.strip():
+        raise ValidationError({"findings": "请填写查询到的账户和余额。"})
+    event = timeline_event(
+        case, actor, CaseEvent.Kind.DOCUMENT, f"账户查询结果：{findings.strip()}"
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        request=request,
+        detail={"inquiry": findings[:200]},
+    )
+    return event
+
+
+def bank_transfer_record(
+    *, actor, case: Case, amount: Decimal, paid_on, external_ref: str, request=None
+):
+    """What the bank transferred becomes a payment (银行划拨), allocated by the ledger's rules;
+    if it clears everything the case closes by itself (arrears.hooks)."""
+    from arrears.models import PaymentMethod
+    from arrears.services import payment_post
+
+    if case.stage != Stage.BANK:
+        raise ValidationError("只有在“查询划拨”阶段才能登记划拨结果。")
+    payment, created = payment_post(
+        actor=actor,
+        enterprise=case.enterprise,
+        amount=amount,
+        paid_on=paid_on,
+        method=PaymentMethod.BANK_TRANSFER,
+        external_ref=external_ref,
+        request=request,
+    )
+    return payment, created

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -216,3 +218,41 @@ def today_list(request):
     return render(
         request, "enforcement/today.html", {"lists": selectors.worklist(request.user, day=today())}
     )
+
+
+class BankTransferForm(forms.Form):
+    amount = forms.DecimalField(
+        label="划拨金额（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    paid_on = forms.DateField(label="划拨日期", widget=forms.DateInput(attrs={"type": "date"}))
+    external_ref = forms.CharField(label="银行划拨凭证号", max_length=64)
+
+
+@capability_required("issue_documents")
+@require_POST
+def bank_result(request, case_id):
+    case = _case(request, case_id)
+    try:
+        if request.POST.get("findings") is not None:
+            services.bank_inquiry_record(
+                actor=request.user, case=case, findings=request.POST["findings"], request=request
+            )
+            messages.success(request, "已登记账户查询结果。")
+        else:
+            form = BankTransferForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    [f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()]
+                )
+            payment, created = services.bank_transfer_record(
+                actor=request.user, case=case, request=request, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                f"已登记银行划拨 {payment.amount} 元。"
+                if created
+                else f"凭证号 {payment.external_ref} 已登记过，未重复记账。",
+            )
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("enforcement:detail", case.pk)

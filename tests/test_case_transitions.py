@@ -297,3 +297,33 @@ def test_case_list_filters_overdue_and_exports_the_same(client, county):
     assert rows[1][4] == "催缴" and rows[1][5] == overdue.current_document.number_text
     Document.objects.filter(pk=overdue.current_document_id).update(deadline=date(2026, 12, 1))
     assert county.enterprise.name not in client.get("/cases/", {"overdue": "on"}).content.decode()
+
+
+def test_bank_transfer_becomes_a_payment_and_can_close_the_case(client, county):
+    from arrears.models import Payment
+
+    case = _case_at(county, Stage.BANK)
+    client.force_login(county.caseworker)
+    client.post(f"/cases/{case.pk}/bank/", {"findings": "工行壶关支行 6222…，余额 50 万元"})
+    assert case.events.filter(text__startswith="账户查询结果：工行壶关支行").exists()
+    client.post(
+        f"/cases/{case.pk}/bank/",
+        {"amount": "300.00", "paid_on": "2026-11-21", "external_ref": "HB-1"},
+    )
+    payment = Payment.objects.get(external_ref="HB-1")
+    assert payment.method == "bank_transfer" and payment.allocations.exists()
+    case.refresh_from_db()
+    assert case.stage == Stage.BANK  # money still owed
+    client.post(
+        f"/cases/{case.pk}/bank/",
+        {"amount": "100000.00", "paid_on": "2026-11-22", "external_ref": "HB-2"},
+    )
+    case.refresh_from_db()
+    assert (case.stage, case.closing_reason) == (Stage.CLOSED, "paid")
+
+
+def test_bank_results_only_at_the_bank_stage(client, county):
+    case = _case_at(county, Stage.DEMAND)
+    client.force_login(county.caseworker)
+    page = client.post(f"/cases/{case.pk}/bank/", {"findings": "x"}, follow=True).content.decode()
+    assert "只有在“查询划拨”阶段才能登记查询结果" in page
