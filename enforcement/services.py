@@ -371,3 +371,90 @@ def bank_transfer_record(
         request=request,
     )
     return payment, created
+
+
+@transaction.atomic
+def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
+    """Issue the 行政处罚决定书 for 1–3 × the principal now owed, and record the fine."""
+    from core.money import round_fen
+    from enforcement.models import Fine
+
+    if case.stage != Stage.PENALTY:
+        raise ValidationError("只有在“移送处罚”阶段才能作出罚款决定。")
+    if not Decimal("1") <= multiple <= Decimal("3"):
+        raise ValidationError(
+            {"multiple": "罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"}
+        )
+    principal, _ = amounts_owed(case.enterprise)
+    if principal <= 0:
+        raise ValidationError("企业已无欠缴本金，不能按欠缴数额处罚。")
+    decision = document_issue(
+        actor=actor,
+        doc_type=DocumentType.PENALTY_DECISION,
+        enterprise=case.enterprise,
+        extra={"fine_multiple": str(multiple)},
+        request=request,
+    )
+    fine = Fine.objects.create(
+        case=case,
+        principal_base=principal,
+        multiple=multiple,
+        amount=round_fen(principal * multiple),
+        decision=decision,
+        decided_by=actor,
+    )
+    timeline_event(
+        case,
+        actor,
+        CaseEvent.Kind.DOCUMENT,
+        f"罚款决定：欠缴本金 {format_yuan(principal)} 元的 {multiple} 倍，计 {format_yuan(fine.amount)} 元",
+        document=decision,
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=fine,
+        request=request,
+        detail={"amount": str(fine.amount)},
+    )
+    return fine
+
+
+@transaction.atomic
+def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: str, request=None):
+    """A payment of the fine: tracked on its own, never allocated to contributions."""
+    from django.db.models import Sum
+
+    from enforcement.models import Fine, FinePayment
+
+    fine = Fine.objects.select_for_update().get(pk=fine.pk)
+    if fine.payments.filter(external_ref=external_ref).exists():
+        return fine.payments.get(external_ref=external_ref), False
+    paid = fine.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    if amount <= 0 or paid + amount > fine.amount:
+        raise ValidationError(
+            {
+                "amount": f"罚款尚欠 {format_yuan(fine.amount - paid)} 元，金额须大于 0 且不超过该数。"
+            }
+        )
+    if paid_on > today():
+        raise ValidationError({"paid_on": "缴款日期不能晚于今天。"})
+    payment = FinePayment.objects.create(
+        fine=fine, amount=amount, paid_on=paid_on, external_ref=external_ref, recorded_by=actor
+    )
+    remaining = fine.amount - paid - amount
+    timeline_event(
+        fine.case,
+        actor,
+        CaseEvent.Kind.PAYMENT,
+        f"缴纳罚款 {format_yuan(amount)} 元"
+        + ("，罚款已缴清" if remaining == 0 else f"，尚欠 {format_yuan(remaining)} 元"),
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.POST_MONEY,
+        obj=payment,
+        request=request,
+        detail={"fine": fine.pk, "amount": str(amount)},
+    )
+    return payment, True

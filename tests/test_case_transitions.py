@@ -327,3 +327,49 @@ def test_bank_results_only_at_the_bank_stage(client, county):
     client.force_login(county.caseworker)
     page = client.post(f"/cases/{case.pk}/bank/", {"findings": "x"}, follow=True).content.decode()
     assert "只有在“查询划拨”阶段才能登记查询结果" in page
+
+
+def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
+    from arrears.models import Payment
+    from enforcement.services import fine_decide, fine_payment_record
+
+    case = _case_at(county, Stage.PENALTY)
+    for wrong in ("0.5", "3.5"):
+        with pytest.raises(ValidationError, match="一倍以上三倍以下"):
+            fine_decide(actor=county.caseworker, case=case, multiple=D(wrong))
+    principal = (
+        case.enterprise.ledger_items.first().principal
+    )  # fixture: 2 × 1000.00 owed, 300 paid
+    fine = fine_decide(actor=county.caseworker, case=case, multiple=D("2"))
+    assert fine.principal_base == D("1700.00") and fine.amount == D("3400.00")
+    assert (
+        fine.decision.doc_type == "penalty_decision"
+        and fine.decision.content["extra"]["fine"] == "3,400.00"
+    )
+    payments_before = Payment.objects.count()
+    fine_payment_record(
+        actor=county.caseworker,
+        fine=fine,
+        amount=D("3000.00"),
+        paid_on=date(2026, 11, 22),
+        external_ref="FK-1",
+    )
+    with pytest.raises(ValidationError, match=r"罚款尚欠 400\.00 元"):
+        fine_payment_record(
+            actor=county.caseworker,
+            fine=fine,
+            amount=D("500.00"),
+            paid_on=date(2026, 11, 22),
+            external_ref="FK-2",
+        )
+    _, created = fine_payment_record(
+        actor=county.caseworker,
+        fine=fine,
+        amount=D("3000.00"),
+        paid_on=date(2026, 11, 22),
+        external_ref="FK-1",
+    )
+    assert not created  # the same receipt twice records one payment
+    assert Payment.objects.count() == payments_before  # a fine never pays contributions
+    assert principal == D("1000.00")
+    assert case.events.filter(text__contains="尚欠 400.00 元").exists()
