@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:case_id>/move/", views.case_move, name="move"),
     path("<int:case_id>/close/", views.case_close, name="close"),
     path("<int:case_id>/bank/", views.bank_result, name="bank"),
+    path("<int:case_id>/fine/", views.fine, name="fine"),
 ]

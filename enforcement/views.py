@@ -135,6 +135,7 @@ def case_detail(request, case_id):
             "approvals": case.approvals.select_related("requested_by", "decided_by"),
             "owed": services.amounts_owed(case.enterprise),
             "closing_reasons": ClosingReason.choices,
+            "fines": case.fines.select_related("decision").prefetch_related("payments"),
         },
     )
 
@@ -256,3 +257,46 @@ def bank_result(request, case_id):
     except ValidationError as error:
         _errors(request, error)
     return redirect("enforcement:detail", case.pk)
+
+
+@capability_required("issue_documents")
+@require_POST
+def fine(request, case_id):
+    case = _case(request, case_id)
+    try:
+        if "multiple" in request.POST:
+            fine = services.fine_decide(
+                actor=request.user,
+                case=case,
+                multiple=_decimal(request.POST["multiple"]),
+                request=request,
+            )
+            messages.success(
+                request, f"已作出罚款决定 {fine.amount} 元（{fine.decision.number_text}），请送达。"
+            )
+        else:
+            fine_id = request.POST.get("fine", "")
+            fine = case.fines.filter(pk=int(fine_id)).first() if fine_id.isdigit() else None
+            if fine is None:
+                raise ValidationError("请先作出罚款决定。")
+            form = BankTransferForm(request.POST)  # the same three fields: amount, date, reference
+            if not form.is_valid():
+                raise ValidationError(
+                    [f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()]
+                )
+            _, created = services.fine_payment_record(
+                actor=request.user, fine=fine, request=request, **form.cleaned_data
+            )
+            messages.success(
+                request, "已登记罚款缴纳。" if created else "该凭证已登记过，未重复记账。"
+            )
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("enforcement:detail", case.pk)
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.strip())
+    except (ArithmeticError, ValueError):
+        raise ValidationError("请填写数字。") from None

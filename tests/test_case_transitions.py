@@ -373,3 +373,18 @@ def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
     assert Payment.objects.count() == payments_before  # a fine never pays contributions
     assert principal == D("1000.00")
     assert case.events.filter(text__contains="尚欠 400.00 元").exists()
+
+
+def test_fine_from_the_case_page(client, county):
+    case = _case_at(county, Stage.PENALTY)
+    client.force_login(county.caseworker)
+    page = client.post(f"/cases/{case.pk}/fine/", {"multiple": "5"}, follow=True).content.decode()
+    assert "一倍以上三倍以下" in page
+    client.post(f"/cases/{case.pk}/fine/", {"multiple": "1.5"})
+    fine = case.fines.get()
+    client.post(
+        f"/cases/{case.pk}/fine/",
+        {"fine": fine.pk, "amount": "100", "paid_on": "2026-11-22", "external_ref": "FK-9"},
+    )
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert fine.decision.number_text in page and "缴纳 100.00 元（FK-9）" in page

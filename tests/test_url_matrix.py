@@ -72,6 +72,7 @@ URLS = {
     "enforcement:move": ("POST", "issue_documents", True),
     "enforcement:close": ("POST", "issue_documents", True),
     "enforcement:bank": ("POST", "issue_documents", True),
+    "enforcement:fine": ("POST", "issue_documents", True),
 }
 # Uploads and batches are private to the person who started them: every other user gets 404.
 OWN_JOB = {"arrears:import_job", "arrears:import_confirm", "notices:batch_job", "notices:batch_pdf"}
