@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from arrears.engine import FeeQuote, compute_late_fee
 from arrears.ledger import approved_suspensions
@@ -80,6 +80,24 @@ def arrears_overview(
         if high is not None:
             enterprises = enterprises.filter(principal_outstanding__lt=high)
     return enterprises.order_by(SORTS.get(sort, SORTS["principal"]), "pk")
+
+
+def amounts_outstanding(enterprise_id: int) -> tuple[Decimal, Decimal]:
+    """(principal, fee) an enterprise owes now, in one aggregate query."""
+    totals = LedgerItem.objects.filter(enterprise_id=enterprise_id).aggregate(
+        principal=Coalesce(
+            Sum(ExpressionWrapper(F("principal") - F("principal_paid"), output_field=MONEY)), ZERO
+        ),
+        fee=Coalesce(
+            Sum(
+                Greatest(
+                    ExpressionWrapper(F("fee_accrued") - F("fee_paid"), output_field=MONEY), ZERO
+                )
+            ),
+            ZERO,
+        ),
+    )
+    return totals["principal"], totals["fee"]
 
 
 def overview_totals(enterprises: QuerySet) -> dict:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from arrears.selectors import enterprise_ledger
+from arrears.selectors import amounts_outstanding
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.money import format_yuan
@@ -23,8 +23,7 @@ class IllegalMove(ValidationError):
 
 
 def amounts_owed(enterprise: Enterprise) -> tuple[Decimal, Decimal]:
-    totals = enterprise_ledger(enterprise).totals
-    return totals["principal_outstanding"], totals["fee_outstanding"]
+    return amounts_outstanding(enterprise.pk)
 
 
 def timeline_event(

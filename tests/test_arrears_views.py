@@ -273,3 +273,14 @@ def test_a_running_import_shows_a_progress_bar_that_polls(client, county):
     client.force_login(county.caseworker)
     page = client.get(f"/arrears/import/{job.pk}/").content.decode()
     assert 'role="progressbar"' in page and "25%" in page and "hx-trigger" in page
+
+
+def test_amounts_outstanding_equals_the_ledger_totals(county):
+    from arrears.selectors import amounts_outstanding, enterprise_ledger
+
+    totals = enterprise_ledger(county.enterprise).totals
+    assert amounts_outstanding(county.enterprise.pk) == (
+        totals["principal_outstanding"],
+        totals["fee_outstanding"],
+    )
+    assert amounts_outstanding(county.enterprise.pk)[0] == D("1700.00")  # 2 × 1000.00, 300.00 paid
