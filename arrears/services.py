@@ -253,6 +253,37 @@ def suspension_decide(
 
 
 @transaction.atomic
+def suspension_end(*, actor, suspension: Suspension, end, reason: str, request=None) -> Suspension:
+    """Cut an approved suspension short (a deferral agreement not honoured): fees accrue again
+    from the day after `end`, and the ledger is replayed so the allocations agree."""
+    lock_enterprise(suspension.enterprise_id)
+    suspension = Suspension.objects.get(pk=suspension.pk)
+    if suspension.status != SuspensionStatus.APPROVED:
+        raise ValidationError("只有已批准的停止计收才能终止。")
+    if end < suspension.start:
+        end = suspension.start
+    if suspension.end is not None and suspension.end <= end:
+        return suspension
+    before = suspension.end
+    suspension.end = end
+    suspension.save(update_fields=["end"])
+    as_of = today()
+    write_replay(
+        suspension.enterprise_id,
+        replay_enterprise(suspension.enterprise_id, as_of=as_of),
+        as_of=as_of,
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=suspension,
+        request=request,
+        detail={"end": [str(before or ""), str(end)], "reason": reason},
+    )
+    return suspension
+
+
+@transaction.atomic
 def policy_update(
     *, actor, data: dict, rates: list[tuple[date, Decimal]], request=None
 ) -> LateFeePolicy:

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from arrears.selectors import amounts_outstanding
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.money import format_yuan
 from core.roles import has_capability
-from enforcement.models import Approval, Case, CaseEvent
+from enforcement.deferrals import agreement_extra, casework_settings, deferral_start, deferral_terms
+from enforcement.models import Approval, Case, CaseEvent, Deferral
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
+from enforcement.timeline import amounts_owed, timeline_event
 from enterprises.models import Enterprise
 from notices.models import Document
 from notices.services import document_issue
@@ -22,33 +23,23 @@ class IllegalMove(ValidationError):
     """A move the transition table or its guard does not allow; the message says why."""
 
 
-def amounts_owed(enterprise: Enterprise) -> tuple[Decimal, Decimal]:
-    return amounts_outstanding(enterprise.pk)
-
-
-def timeline_event(
-    case, actor, kind, text, *, from_stage="", to_stage="", document=None
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        kind=kind,
-        text=text[:300],
-        from_stage=from_stage,
-        to_stage=to_stage,
-        document=document,
-    )
-
-
 @transaction.atomic
 def case_open(
-    *, actor, enterprise: Enterprise, assigned_to=None, classification: str = "", request=None
+    *,
+    actor,
+    enterprise: Enterprise,
+    assigned_to=None,
+    classification: str = "",
+    origin: str = "",
+    request=None,
 ) -> Case:
+    """Open a case on an enterprise in arrears; `origin` (an audit lead) opens one on an
+    enterprise whose arrears the audit is yet to establish."""
     Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if Case.objects.filter(enterprise=enterprise, closed_at__isnull=True).exists():
         raise ValidationError(f"{enterprise.name} 已有未结案件。")
     principal, fee = amounts_owed(enterprise)
-    if principal + fee <= 0:
+    if principal + fee <= 0 and not origin:
         raise ValidationError(f"{enterprise.name} 没有欠费，不能立案。")
     case = Case.objects.create(
         enterprise=enterprise,
@@ -62,7 +53,8 @@ def case_open(
         case,
         actor,
         CaseEvent.Kind.OPENED,
-        f"立案：欠费本金 {format_yuan(principal)} 元，滞纳金 {format_yuan(fee)} 元",
+        f"立案：欠费本金 {format_yuan(principal)} 元，滞纳金 {format_yuan(fee)} 元"
+        + (f"；{origin}" if origin else ""),
     )
     log_action(actor=actor, action=AuditAction.CREATE, obj=case, request=request)
     return case
@@ -104,6 +96,8 @@ def check_move(case: Case, to_stage: str) -> Move:
         principal, fee = amounts_owed(case.enterprise)
         if principal + fee <= 0:
             raise IllegalMove("企业已无欠费，无需继续催缴。")
+    if move.needs_audit:
+        _check_audit_done(case, day)
     if move.court_rule:
         served = _served_on(case, DocumentType.RECTIFICATION_ORDER)
         if served is None or served + timedelta(days=10) > day:
@@ -113,7 +107,35 @@ def check_move(case: Case, to_stage: str) -> Move:
     return move
 
 
-def _execute(*, actor, case: Case, to_stage: str, move: Move, extra=None, request=None) -> Case:
+def _check_audit_done(case: Case, day) -> None:
+    record = case.audit_records.select_related("result_document").first()
+    if record is None:
+        raise IllegalMove("请先登记稽核记录（至少两名稽核人员）并出具稽核结论文书。")
+    document = record.result_document
+    if document.doc_type == DocumentType.AUDIT_OPINION and not document.is_voided:
+        if document.served_on is None:
+            raise IllegalMove(f"{document.number_text} 尚未送达。")
+        if document.deadline is None or document.deadline >= day:
+            raise IllegalMove(
+                f"{document.number_text} 的整改期限尚未届满（{document.deadline:%Y年%m月%d日}）。"
+            )
+
+
+def _execute(
+    *,
+    actor,
+    case: Case,
+    to_stage: str,
+    move: Move,
+    extra=None,
+    payload=None,
+    approved_by=None,
+    restore_document=None,
+    request=None,
+) -> Case:
+    day = today()
+    if to_stage == Stage.DEFERRAL:
+        extra = agreement_extra(case, payload, day)
     document = None
     if move.document:
         document = document_issue(
@@ -123,10 +145,16 @@ def _execute(*, actor, case: Case, to_stage: str, move: Move, extra=None, reques
             extra=extra,
             request=request,
         )
-    from_stage = case.stage
+    from_stage, previous_document = case.stage, case.current_document
     case.stage = to_stage
-    case.current_document = document or case.current_document
-    case.save(update_fields=["stage", "current_document"])
+    case.current_document = document or restore_document or case.current_document
+    # A tracked (unable-to-pay) enterprise is looked at again on a schedule.
+    case.review_due = (
+        day + timedelta(days=casework_settings().review_interval_days)
+        if to_stage == Stage.TRACKING
+        else None
+    )
+    case.save(update_fields=["stage", "current_document", "review_due"])
     timeline_event(
         case,
         actor,
@@ -143,6 +171,18 @@ def _execute(*, actor, case: Case, to_stage: str, move: Move, extra=None, reques
             f"出具{document.get_doc_type_display()} {document.number_text}",
             document=document,
         )
+    if to_stage == Stage.DEFERRAL:
+        deferral_start(
+            case=case,
+            document=document,
+            terms=payload,
+            plan=extra["plan"],
+            requested_by=actor,
+            approved_by=approved_by,
+            resume_stage=from_stage,
+            resume_document=previous_document,
+            day=day,
+        )
     log_action(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -157,11 +197,27 @@ def _execute(*, actor, case: Case, to_stage: str, move: Move, extra=None, reques
     return case
 
 
+def case_return_from_deferral(*, case: Case, deferral: Deferral) -> Case:
+    """The sweep's move out of 延期缴费 (an automatic row of the table): back to the stage and
+    the document the case had before the agreement, so enforcement resumes where it stood."""
+    move = check_move(case, deferral.resume_stage)
+    if not move.automatic:
+        raise IllegalMove("只能退回到签订协议前的执法阶段。")
+    return _execute(
+        actor=None,
+        case=case,
+        to_stage=deferral.resume_stage,
+        move=move,
+        restore_document=deferral.resume_document,
+    )
+
+
 @transaction.atomic
 def case_move(
-    *, actor, case: Case, to_stage: str, reason: str = "", extra=None, request=None
+    *, actor, case: Case, to_stage: str, reason: str = "", extra=None, payload=None, request=None
 ) -> Case | Approval:
-    """Move a case along the table. A move that needs approval becomes a pending approval."""
+    """Move a case along the table. A move that needs approval becomes a pending approval;
+    `payload` carries what the approved step will need (a deferral's terms)."""
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("enterprise", "current_document")
@@ -170,6 +226,11 @@ def case_move(
     if case.closed_at:
         raise IllegalMove("案件已结案。")
     move = check_move(case, to_stage)
+    if move.automatic:
+        raise IllegalMove("延期缴费协议履行期间不能手动转出；未按期缴纳时系统于次日自动退回。")
+    if to_stage == Stage.DEFERRAL:
+        payload = deferral_terms(payload or {})
+        agreement_extra(case, payload, today())  # refuses now, not at approval, if nothing is owed
     if move.approval:
         return _request_approval(
             actor=actor,
@@ -177,6 +238,7 @@ def case_move(
             to_stage=to_stage,
             capability=move.approval,
             reason=reason,
+            payload=payload,
             request=request,
         )
     return _execute(
@@ -185,7 +247,7 @@ def case_move(
 
 
 def _request_approval(
-    *, actor, case, to_stage, capability, reason, closing_reason="", request=None
+    *, actor, case, to_stage, capability, reason, closing_reason="", payload=None, request=None
 ) -> Approval:
     if not reason.strip():
         raise ValidationError({"reason": "请填写申请理由。"})
@@ -198,6 +260,7 @@ def _request_approval(
         capability=capability,
         reason=reason.strip(),
         requested_by=actor,
+        payload=payload or {},
     )
     timeline_event(
         case, actor, CaseEvent.Kind.APPROVAL, f"申请：{Stage(to_stage).label}（{reason.strip()}）"
@@ -258,6 +321,8 @@ def approval_decide(
                 case=case,
                 to_stage=approval.to_stage,
                 move=move,
+                payload=approval.payload,
+                approved_by=actor,
                 request=request,
             )
     return approval
@@ -266,7 +331,12 @@ def approval_decide(
 def case_close_recorded(*, actor, case: Case, reason: str, request=None) -> Case:
     from_stage = case.stage
     case.stage, case.closed_at, case.closing_reason = Stage.CLOSED, timezone.now(), reason
-    case.save(update_fields=["stage", "closed_at", "closing_reason"])
+    case.review_due = None
+    case.save(update_fields=["stage", "closed_at", "closing_reason", "review_due"])
+    # An agreement still running when the case closes has nothing left to enforce.
+    case.deferrals.filter(status=Deferral.Status.ACTIVE).update(
+        status=Deferral.Status.COMPLETED, ended_on=today()
+    )
     timeline_event(
         case,
         actor,
@@ -370,90 +440,3 @@ def bank_transfer_record(
         request=request,
     )
     return payment, created
-
-
-@transaction.atomic
-def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
-    """Issue the 行政处罚决定书 for 1–3 × the principal now owed, and record the fine."""
-    from core.money import round_fen
-    from enforcement.models import Fine
-
-    if case.stage != Stage.PENALTY:
-        raise ValidationError("只有在“移送处罚”阶段才能作出罚款决定。")
-    if not Decimal("1") <= multiple <= Decimal("3"):
-        raise ValidationError(
-            {"multiple": "罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"}
-        )
-    principal, _ = amounts_owed(case.enterprise)
-    if principal <= 0:
-        raise ValidationError("企业已无欠缴本金，不能按欠缴数额处罚。")
-    decision = document_issue(
-        actor=actor,
-        doc_type=DocumentType.PENALTY_DECISION,
-        enterprise=case.enterprise,
-        extra={"fine_multiple": str(multiple)},
-        request=request,
-    )
-    fine = Fine.objects.create(
-        case=case,
-        principal_base=principal,
-        multiple=multiple,
-        amount=round_fen(principal * multiple),
-        decision=decision,
-        decided_by=actor,
-    )
-    timeline_event(
-        case,
-        actor,
-        CaseEvent.Kind.DOCUMENT,
-        f"罚款决定：欠缴本金 {format_yuan(principal)} 元的 {multiple} 倍，计 {format_yuan(fine.amount)} 元",
-        document=decision,
-    )
-    log_action(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=fine,
-        request=request,
-        detail={"amount": str(fine.amount)},
-    )
-    return fine
-
-
-@transaction.atomic
-def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: str, request=None):
-    """A payment of the fine: tracked on its own, never allocated to contributions."""
-    from django.db.models import Sum
-
-    from enforcement.models import Fine, FinePayment
-
-    fine = Fine.objects.select_for_update().get(pk=fine.pk)
-    if fine.payments.filter(external_ref=external_ref).exists():
-        return fine.payments.get(external_ref=external_ref), False
-    paid = fine.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    if amount <= 0 or paid + amount > fine.amount:
-        raise ValidationError(
-            {
-                "amount": f"罚款尚欠 {format_yuan(fine.amount - paid)} 元，金额须大于 0 且不超过该数。"
-            }
-        )
-    if paid_on > today():
-        raise ValidationError({"paid_on": "缴款日期不能晚于今天。"})
-    payment = FinePayment.objects.create(
-        fine=fine, amount=amount, paid_on=paid_on, external_ref=external_ref, recorded_by=actor
-    )
-    remaining = fine.amount - paid - amount
-    timeline_event(
-        fine.case,
-        actor,
-        CaseEvent.Kind.PAYMENT,
-        f"缴纳罚款 {format_yuan(amount)} 元"
-        + ("，罚款已缴清" if remaining == 0 else f"，尚欠 {format_yuan(remaining)} 元"),
-    )
-    log_action(
-        actor=actor,
-        action=AuditAction.POST_MONEY,
-        obj=payment,
-        request=request,
-        detail={"fine": fine.pk, "amount": str(amount)},
-    )
-    return payment, True

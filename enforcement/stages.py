@@ -44,14 +44,20 @@ class Move:
     needs_overdue: bool = True  # previous document served, its deadline passed, money still owed
     approval: str | None = None  # capability of the approver; None: no approval
     court_rule: bool = False  # 催告书 served at least 10 days earlier (行政强制法 第五十四条)
+    needs_audit: bool = False  # an audit record, and an opinion's correction deadline passed
+    automatic: bool = False  # made by the nightly sweep only (a deferral ends), never by hand
 
 
 MOVES: dict[tuple[str, str], Move] = {
     (Stage.OPENED, Stage.DEMAND): Move(DocumentType.DEADLINE_NOTICE, needs_overdue=False),
     (Stage.OPENED, Stage.TRACKING): Move(needs_overdue=False),
+    # An audit lead opens a case that starts with the audit (social-insurance arrears unknown yet).
+    (Stage.OPENED, Stage.AUDIT): Move(DocumentType.AUDIT_NOTICE, needs_overdue=False),
     (Stage.DEMAND, Stage.AUDIT): Move(DocumentType.AUDIT_NOTICE),
     (Stage.DEMAND, Stage.RECTIFICATION): Move(DocumentType.RECTIFICATION_ORDER),
-    (Stage.AUDIT, Stage.RECTIFICATION): Move(DocumentType.RECTIFICATION_ORDER, needs_overdue=False),
+    (Stage.AUDIT, Stage.RECTIFICATION): Move(
+        DocumentType.RECTIFICATION_ORDER, needs_overdue=False, needs_audit=True
+    ),
     (Stage.RECTIFICATION, Stage.BANK): Move(
         DocumentType.ACCOUNT_INQUIRY, approval="approve_actions"
     ),
@@ -87,12 +93,14 @@ MOVES: dict[tuple[str, str], Move] = {
         )
         for stage in ACTIVE
     },
-    (Stage.DEFERRAL, Stage.RECTIFICATION): Move(
-        DocumentType.RECTIFICATION_ORDER, needs_overdue=False
-    ),
-    (Stage.DEFERRAL, Stage.BANK): Move(
-        DocumentType.ACCOUNT_INQUIRY, needs_overdue=False, approval="approve_actions"
-    ),
+    # A deferral ends by itself: honoured, or an instalment missed (the nightly sweep returns the
+    # case to the stage it left); paying everything closes the case as anywhere else.
+    **{(Stage.DEFERRAL, stage): Move(needs_overdue=False, automatic=True) for stage in ACTIVE},
+    # Found unable to pay while being enforced: tracked instead, with a leader's consent.
+    **{
+        (stage, Stage.TRACKING): Move(needs_overdue=False, approval="approve_actions")
+        for stage in (Stage.DEMAND, Stage.RECTIFICATION, Stage.BANK)
+    },
 }
 
 

@@ -13,7 +13,7 @@ from core.excel import write_xlsx
 from core.forms import FilterForm
 from core.pagination import paginate
 from core.permissions import capability_required
-from enforcement import selectors, services
+from enforcement import fines, selectors, services
 from enforcement.models import Approval, Case
 from enforcement.stages import ClosingReason, Stage
 from enterprises.models import AbilityClass, Region
@@ -265,7 +265,7 @@ def fine(request, case_id):
     case = _case(request, case_id)
     try:
         if "multiple" in request.POST:
-            fine = services.fine_decide(
+            fine = fines.fine_decide(
                 actor=request.user,
                 case=case,
                 multiple=_decimal(request.POST["multiple"]),
@@ -284,7 +284,7 @@ def fine(request, case_id):
                 raise ValidationError(
                     [f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()]
                 )
-            _, created = services.fine_payment_record(
+            _, created = fines.fine_payment_record(
                 actor=request.user, fine=fine, request=request, **form.cleaned_data
             )
             messages.success(

@@ -65,6 +65,18 @@ def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[li
     return rows, totals
 
 
+def instalment_plan(total: Decimal, months: int, start: date) -> list[tuple[date, Decimal]]:
+    """Equal monthly shares of `total`, due on the 25th of each month after `start`; the last
+    share takes what rounding left over, so the shares add up to the total exactly."""
+    share = round_fen(total / months)
+    plan = []
+    for n in range(months):
+        month = start.month + n + 1
+        due = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 25)
+        plan.append((due, share if n < months - 1 else total - share * (months - 1)))
+    return plan
+
+
 def build_content(
     *,
     doc_type: str,
@@ -94,16 +106,18 @@ def build_content(
             }
         )
     if doc_type == DocumentType.DEFERRAL_AGREEMENT:
-        months = int(extra.get("months", 6))
-        total = Decimal(totals["principal_raw"])
-        share = round_fen(total / months)
-        schedule, first = [], date(issued_on.year, issued_on.month, 1)
-        for n in range(months):
-            month = first.month + n + 1
-            due = date(first.year + (month - 1) // 12, (month - 1) % 12 + 1, 25)
-            amount = share if n < months - 1 else total - share * (months - 1)
-            schedule.append({"due": chinese_date(due), "amount": format_yuan(amount)})
-        extra["schedule"] = schedule
+        # The case passes the plan it will hold the enterprise to; a document issued on its own
+        # gets the same plan from the same rule.
+        plan = extra.pop("plan", None) or [
+            (due.isoformat(), str(amount))
+            for due, amount in instalment_plan(
+                Decimal(totals["principal_raw"]), int(extra.get("months", 6)), issued_on
+            )
+        ]
+        extra["schedule"] = [
+            {"due": chinese_date(date.fromisoformat(due)), "amount": format_yuan(Decimal(amount))}
+            for due, amount in plan
+        ]
     return {
         "title": rules.title,
         "number": number_text,

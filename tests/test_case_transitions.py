@@ -49,12 +49,50 @@ def _case_at(
     return case
 
 
-@pytest.mark.parametrize("move", sorted(MOVES), ids=lambda m: f"{m[0]}->{m[1]}")
+DEFERRAL_TERMS = {
+    "months": "3",
+    "guarantee_kind": "mortgage",
+    "guarantee_value": "5000",
+    "guarantee_document": "抵押合同 2026-017",
+}
+
+
+def _audit_done(county, case):
+    """What the audit stage leaves behind: a record by two auditors and its result document."""
+    from enforcement.audits import audit_record
+
+    Document.objects.filter(pk=case.current_document_id).update(doc_type="audit_notice")
+    audit_record(
+        actor=county.caseworker,
+        case=case,
+        audited_on=date(2026, 10, 10),
+        auditor_1=county.caseworker,
+        auditor_2=county.group_leader,
+        credentials="稽核证 001、002",
+        findings="工资表与申报一致",
+        violation=False,
+        signature="signed",
+    )
+    case.refresh_from_db()
+
+
+USER_MOVES = sorted(m for m, rule in MOVES.items() if not rule.automatic)
+
+
+@pytest.mark.parametrize("move", USER_MOVES, ids=lambda m: f"{m[0]}->{m[1]}")
 def test_every_move_of_the_table(county, move):
     from_stage, to_stage = move
     rule = MOVES[move]
     case = _case_at(county, from_stage)
-    result = case_move(actor=county.caseworker, case=case, to_stage=to_stage, reason="逾期未缴")
+    if rule.needs_audit:
+        _audit_done(county, case)
+    result = case_move(
+        actor=county.caseworker,
+        case=case,
+        to_stage=to_stage,
+        reason="逾期未缴",
+        payload=DEFERRAL_TERMS,
+    )
     if rule.approval:
         assert isinstance(result, Approval) and result.status == "pending"
         case.refresh_from_db()
@@ -76,13 +114,23 @@ def test_every_move_of_the_table(county, move):
         (Stage.RECTIFICATION, Stage.DEMAND),
         (Stage.TRACKING, Stage.BANK),
         (Stage.COURT, Stage.OPENED),
-        (Stage.DEFERRAL, Stage.PENALTY),
+        (Stage.DEFERRAL, Stage.OPENED),
+        (Stage.TRACKING, Stage.DEFERRAL),
     ],
 )
 def test_moves_outside_the_table_are_refused(county, from_stage, to_stage):
     case = _case_at(county, from_stage)
     with pytest.raises(IllegalMove, match="不能从"):
         case_move(actor=county.caseworker, case=case, to_stage=to_stage, reason="x")
+
+
+@pytest.mark.parametrize(
+    "move", sorted(m for m, rule in MOVES.items() if rule.automatic), ids=lambda m: m[1]
+)
+def test_leaving_a_deferral_is_the_sweeps_alone(county, move):
+    case = _case_at(county, move[0])
+    with pytest.raises(IllegalMove, match="不能手动转出"):
+        case_move(actor=county.caseworker, case=case, to_stage=move[1], reason="x")
 
 
 def test_guard_document_not_served(county):
@@ -331,7 +379,7 @@ def test_bank_results_only_at_the_bank_stage(client, county):
 
 def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
     from arrears.models import Payment
-    from enforcement.services import fine_decide, fine_payment_record
+    from enforcement.fines import fine_decide, fine_payment_record
 
     case = _case_at(county, Stage.PENALTY)
     for wrong in ("0.5", "3.5"):

@@ -41,6 +41,9 @@ class Case(models.Model):
     closing_reason = models.CharField(
         "结案原因", max_length=20, choices=ClosingReason.choices, blank=True
     )
+    review_due = models.DateField(
+        "下次复查日", null=True, blank=True, help_text="跟踪关注的案件按期复查企业状况"
+    )
 
     class Meta:
         verbose_name = "清欠案件"
@@ -117,6 +120,8 @@ class Approval(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.CharField("审批意见", max_length=300, blank=True)
+    # What the step needs besides the stage: a deferral's terms, a write-off's documents.
+    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -133,57 +138,3 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.case} → {self.get_to_stage_display()} ({self.get_status_display()})"
-
-
-class Fine(models.Model):
-    """The fine of 社会保险法 第八十六条: 1–3 × the arrears principal, decided by a 行政处罚决定书
-    and paid separately from the contributions (a fine never pays arrears)."""
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fines")
-    principal_base = models.DecimalField("欠缴本金", **MONEY)
-    multiple = models.DecimalField("倍数", max_digits=3, decimal_places=1)
-    amount = models.DecimalField("罚款金额", **MONEY)
-    decision = models.ForeignKey(
-        Document, verbose_name="处罚决定书", on_delete=models.PROTECT, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "罚款"
-        verbose_name_plural = "罚款"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(multiple__gte=1, multiple__lte=3), name="fine_multiple_one_to_three"
-            ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="fine_amount_positive"),
-        ]
-
-    def __str__(self):
-        return f"{self.case.enterprise} 罚款 {self.amount}"
-
-
-class FinePayment(models.Model):
-    fine = models.ForeignKey(Fine, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField("金额", **MONEY)
-    paid_on = models.DateField("缴款日期")
-    external_ref = models.CharField("凭证号", max_length=64)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "罚款缴纳"
-        verbose_name_plural = "罚款缴纳"
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="fine_payment_positive"),
-            models.UniqueConstraint(
-                fields=["fine", "external_ref"], name="fine_payment_ref_unique"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.fine} 缴纳 {self.amount}"

@@ -1,0 +1,105 @@
+"""The audit stage (社会保险稽核办法): the written record of an on-site audit by at least two
+auditors, and the result document it leads to."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.audit import AuditAction, log_action
+from core.dates import today
+from core.roles import has_capability
+from enforcement.models import AuditRecord, Case, CaseEvent
+from enforcement.stages import Stage
+from enforcement.timeline import timeline_event
+from notices.content import chinese_date
+from notices.services import document_issue
+from notices.types import DocumentType
+
+NOTICE_DAYS = 3  # the unit is notified at least 3 days before (第十条)
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor,
+    case: Case,
+    audited_on: date,
+    auditor_1,
+    auditor_2,
+    credentials: str,
+    findings: str,
+    violation: bool,
+    signature: str,
+    request=None,
+) -> AuditRecord:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "current_document")
+        .get(pk=case.pk)
+    )
+    if case.stage != Stage.AUDIT:
+        raise ValidationError("只有在“稽核”阶段才能登记稽核记录。")
+    errors = {}
+    if auditor_1 is None or auditor_2 is None or auditor_1.pk == auditor_2.pk:
+        errors["auditor_2"] = "稽核须由两名以上不同的稽核人员进行。"
+    for auditor in (auditor_1, auditor_2):
+        if auditor is not None and not has_capability(auditor, "issue_documents"):
+            errors["auditor_1"] = f"{auditor} 不是经办或稽核人员。"
+    if not credentials.strip():
+        errors["credentials"] = "请填写稽核人员出示的证件（稽核证、执法证号）。"
+    if not findings.strip():
+        errors["findings"] = "请填写稽核发现。"
+    if signature not in AuditRecord.Signature.values:
+        errors["signature"] = "请选择被稽核单位是否签字确认。"
+    if audited_on > today():
+        errors["audited_on"] = "稽核日期不能晚于今天。"
+    notice = case.current_document
+    if notice is None or notice.doc_type != DocumentType.AUDIT_NOTICE or notice.served_on is None:
+        errors["audited_on"] = "稽核通知书尚未送达，不能开展稽核。"
+    elif audited_on < notice.served_on + timedelta(days=NOTICE_DAYS):
+        errors["audited_on"] = (
+            f"稽核通知书于 {chinese_date(notice.served_on)} 送达，"
+            f"稽核日期须在送达 {NOTICE_DAYS} 日以后（社会保险稽核办法第十条）。"
+        )
+    if errors:
+        raise ValidationError(errors)
+    doc_type = DocumentType.AUDIT_OPINION if violation else DocumentType.AUDIT_RESULT
+    document = document_issue(
+        actor=actor,
+        doc_type=doc_type,
+        enterprise=case.enterprise,
+        extra={"audited_on": chinese_date(audited_on), "findings": findings.strip()},
+        request=request,
+    )
+    record = AuditRecord.objects.create(
+        case=case,
+        audited_on=audited_on,
+        auditor_1=auditor_1,
+        auditor_2=auditor_2,
+        credentials=credentials.strip()[:200],
+        findings=findings.strip(),
+        violation=violation,
+        signature=signature,
+        result_document=document,
+        recorded_by=actor,
+    )
+    case.current_document = document
+    case.save(update_fields=["current_document"])
+    timeline_event(
+        case,
+        actor,
+        CaseEvent.Kind.DOCUMENT,
+        f"稽核记录：{audited_on:%Y年%m月%d日}，稽核人员 {auditor_1}、{auditor_2}；"
+        f"{'发现违法行为' if violation else '未发现违法行为'}，出具{document.get_doc_type_display()} "
+        f"{document.number_text}",
+        document=document,
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=record,
+        request=request,
+        detail={"violation": violation, "document": document.number_text},
+    )
+    return record

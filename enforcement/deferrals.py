@@ -1,0 +1,176 @@
+"""Deferral agreements (延期缴费协议, 社会保险法 第六十三条): the terms a caseworker proposes, the
+agreement and suspension an approval starts, and the nightly check of the instalments."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+
+from arrears.models import Payment, SuspensionKind
+from arrears.services import suspension_decide, suspension_request
+from core.money import format_yuan
+from enforcement.models import (
+    Case,
+    CaseEvent,
+    CaseworkSettings,
+    Deferral,
+    GuaranteeKind,
+    Instalment,
+)
+from enforcement.timeline import amounts_owed, timeline_event
+from notices.content import instalment_plan
+
+
+def casework_settings() -> CaseworkSettings:
+    settings, _ = CaseworkSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+def deferral_terms(data: dict) -> dict:
+    """The terms of a proposed agreement, checked before anyone is asked to approve them."""
+    errors = {}
+    limit = casework_settings().deferral_max_months
+    try:
+        months = int(str(data.get("months", "")).strip())
+    except ValueError:
+        months = 0
+    if not 1 <= months <= limit:
+        errors["months"] = f"分期月数须为 1 至 {limit} 个月。"
+    kind = data.get("guarantee_kind", "")
+    if kind not in GuaranteeKind.values:
+        errors["guarantee_kind"] = "请选择担保方式。"
+    try:
+        value = Decimal(str(data.get("guarantee_value", "")).strip().replace(",", ""))
+        if value <= 0 or value != value.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["guarantee_value"] = "担保价值须为大于 0 的金额（元，最多两位小数）。"
+        value = None
+    document = str(data.get("guarantee_document", "")).strip()
+    if not document:
+        errors["guarantee_document"] = "请填写担保合同或担保文件的编号。"
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "months": months,
+        "guarantee_kind": kind,
+        "guarantee_value": str(value),
+        "guarantee_document": document[:200],
+    }
+
+
+def describe_guarantee(terms: dict) -> str:
+    return (
+        f"{GuaranteeKind(terms['guarantee_kind']).label}，价值 "
+        f"{format_yuan(Decimal(terms['guarantee_value']))} 元，{terms['guarantee_document']}"
+    )
+
+
+def agreement_extra(case: Case, terms: dict, day: date) -> dict:
+    """What the 延期缴费协议 states: the plan this case will be held to."""
+    principal, _ = amounts_owed(case.enterprise)
+    if principal <= 0:
+        raise ValidationError("企业已无欠缴本金，无需签订延期缴费协议。")
+    plan = instalment_plan(principal, terms["months"], day)
+    return {
+        "months": terms["months"],
+        "guarantee": describe_guarantee(terms),
+        "plan": [(due.isoformat(), str(amount)) for due, amount in plan],
+    }
+
+
+def deferral_start(
+    *,
+    case: Case,
+    document,
+    terms: dict,
+    plan,
+    requested_by,
+    approved_by,
+    resume_stage,
+    resume_document,
+    day,
+) -> Deferral:
+    """Record the agreement and stop the late fee while it is honoured: an approved arrears
+    suspension from the agreement's day to the last instalment."""
+    plan = [(date.fromisoformat(due), Decimal(amount)) for due, amount in plan]
+    suspension = suspension_request(
+        actor=requested_by,
+        enterprise=case.enterprise,
+        kind=SuspensionKind.DEFERRAL,
+        start=day,
+        end=plan[-1][0],
+        reason=f"延期缴费协议（{len(plan)}期）",
+        document=document.number_text,
+    )
+    suspension_decide(
+        actor=approved_by, suspension=suspension, approve=True, comment="同意延期缴费"
+    )
+    deferral = Deferral.objects.create(
+        case=case,
+        agreement=document,
+        suspension=suspension,
+        resume_stage=resume_stage,
+        resume_document=resume_document,
+        guarantee_kind=terms["guarantee_kind"],
+        guarantee_value=Decimal(terms["guarantee_value"]),
+        guarantee_document=terms["guarantee_document"],
+        months=len(plan),
+        total=sum(amount for _, amount in plan),
+        starts_on=day,
+        approved_by=approved_by,
+    )
+    Instalment.objects.bulk_create(
+        Instalment(deferral=deferral, number=n, due_on=due, amount=amount)
+        for n, (due, amount) in enumerate(plan, start=1)
+    )
+    timeline_event(
+        case,
+        approved_by,
+        CaseEvent.Kind.DOCUMENT,
+        f"延期缴费：{len(plan)} 期共 {format_yuan(deferral.total)} 元，"
+        f"{day:%Y年%m月%d日}至{plan[-1][0]:%Y年%m月%d日}暂停计收滞纳金",
+    )
+    return deferral
+
+
+def paid_since(deferral: Deferral, through: date) -> Decimal:
+    """What the enterprise paid from the agreement's day through `through` (reversals excluded)."""
+    total = Payment.objects.filter(
+        enterprise_id=deferral.case.enterprise_id,
+        reversed_at__isnull=True,
+        paid_on__gte=deferral.starts_on,
+        paid_on__lte=through,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0")
+
+
+def instalment_progress(deferral: Deferral) -> list[dict]:
+    """Each instalment with what was due and paid by its date, for the case page."""
+    rows, due_so_far = [], Decimal("0")
+    for instalment in deferral.instalments.all():
+        due_so_far += instalment.amount
+        paid = paid_since(deferral, instalment.due_on)
+        rows.append(
+            {"instalment": instalment, "due_so_far": due_so_far, "paid": min(paid, due_so_far)}
+        )
+    return rows
+
+
+def first_missed(deferral: Deferral, as_of: date) -> Instalment | None:
+    """The first instalment whose date has passed with less paid by then than was due by then."""
+    due_so_far = Decimal("0")
+    for instalment in deferral.instalments.all():
+        due_so_far += instalment.amount
+        if instalment.due_on >= as_of:
+            return None
+        if paid_since(deferral, instalment.due_on) < due_so_far:
+            return instalment
+    return None
+
+
+def broken_recently(cases, *, since: date):
+    return Deferral.objects.filter(
+        case__in=cases, status=Deferral.Status.BROKEN, ended_on__gte=since
+    ).select_related("case__enterprise")

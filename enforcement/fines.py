@@ -1,0 +1,140 @@
+"""Fines (社会保险法 第八十六条) and their surcharge (行政处罚法 第七十二条): a fine not paid by its deadline grows by 3 % of
+the fine a day, never by more than the fine itself."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.audit import AuditAction, log_action
+from core.dates import today
+from core.money import format_yuan, round_fen
+from enforcement.models import Case, CaseEvent, Fine, FinePayment
+from enforcement.stages import Stage
+from enforcement.timeline import amounts_owed, timeline_event
+from notices.services import document_issue
+from notices.types import DocumentType
+
+DAILY_SURCHARGE = Decimal("0.03")
+
+
+@dataclass(frozen=True)
+class Surcharge:
+    days: int
+    amount: Decimal
+    capped: bool
+
+
+def fine_surcharge(*, fine: Decimal, deadline: date | None, paid_off_on: date | None, as_of: date):
+    """Days late count from the day after the deadline through the day the fine was paid off
+    (or `as_of` while it is not); the payment day counts, as a payment that day is late."""
+    if deadline is None:
+        return Surcharge(0, Decimal("0.00"), False)
+    end = min(paid_off_on, as_of) if paid_off_on else as_of
+    days = max(0, (end - deadline).days)
+    raw = round_fen(fine * DAILY_SURCHARGE * days)
+    return Surcharge(days, min(raw, fine), raw > fine)
+
+
+@dataclass(frozen=True)
+class FineStatus:
+    paid: Decimal
+    paid_off_on: date | None  # the day payments reached the fine itself
+    surcharge: Surcharge
+    outstanding: Decimal  # fine + surcharge − paid
+
+
+def fine_status(fine: Fine, *, as_of: date) -> FineStatus:
+    paid, paid_off_on = Decimal("0"), None
+    for payment in fine.payments.order_by("paid_on", "id"):
+        paid += payment.amount
+        if paid_off_on is None and paid >= fine.amount:
+            paid_off_on = payment.paid_on
+    surcharge = fine_surcharge(
+        fine=fine.amount, deadline=fine.decision.deadline, paid_off_on=paid_off_on, as_of=as_of
+    )
+    return FineStatus(paid, paid_off_on, surcharge, fine.amount + surcharge.amount - paid)
+
+
+@transaction.atomic
+def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
+    """Issue the 行政处罚决定书 for 1–3 × the principal now owed, and record the fine."""
+    if case.stage != Stage.PENALTY:
+        raise ValidationError("只有在“移送处罚”阶段才能作出罚款决定。")
+    if not Decimal("1") <= multiple <= Decimal("3"):
+        raise ValidationError(
+            {"multiple": "罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"}
+        )
+    principal, _ = amounts_owed(case.enterprise)
+    if principal <= 0:
+        raise ValidationError("企业已无欠缴本金，不能按欠缴数额处罚。")
+    decision = document_issue(
+        actor=actor,
+        doc_type=DocumentType.PENALTY_DECISION,
+        enterprise=case.enterprise,
+        extra={"fine_multiple": str(multiple)},
+        request=request,
+    )
+    fine = Fine.objects.create(
+        case=case,
+        principal_base=principal,
+        multiple=multiple,
+        amount=round_fen(principal * multiple),
+        decision=decision,
+        decided_by=actor,
+    )
+    timeline_event(
+        case,
+        actor,
+        CaseEvent.Kind.DOCUMENT,
+        f"罚款决定：欠缴本金 {format_yuan(principal)} 元的 {multiple} 倍，计 {format_yuan(fine.amount)} 元",
+        document=decision,
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=fine,
+        request=request,
+        detail={"amount": str(fine.amount)},
+    )
+    return fine
+
+
+@transaction.atomic
+def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: str, request=None):
+    """A payment of the fine: tracked on its own, never allocated to contributions."""
+    fine = Fine.objects.select_for_update().get(pk=fine.pk)
+    if fine.payments.filter(external_ref=external_ref).exists():
+        return fine.payments.get(external_ref=external_ref), False
+    if paid_on > today():
+        raise ValidationError({"paid_on": "缴款日期不能晚于今天。"})
+    # What was owed on the day paid: the fine and its surcharge up to that day, less payments.
+    owed = fine_status(fine, as_of=paid_on).outstanding
+    if amount <= 0 or amount > owed:
+        raise ValidationError(
+            {
+                "amount": f"截至缴款日罚款及加处罚款尚欠 {format_yuan(owed)} 元，"
+                "金额须大于 0 且不超过该数。"
+            }
+        )
+    payment = FinePayment.objects.create(
+        fine=fine, amount=amount, paid_on=paid_on, external_ref=external_ref, recorded_by=actor
+    )
+    remaining = owed - amount
+    timeline_event(
+        fine.case,
+        actor,
+        CaseEvent.Kind.PAYMENT,
+        f"缴纳罚款 {format_yuan(amount)} 元"
+        + ("，罚款及加处罚款已缴清" if remaining == 0 else f"，尚欠 {format_yuan(remaining)} 元"),
+    )
+    log_action(
+        actor=actor,
+        action=AuditAction.POST_MONEY,
+        obj=payment,
+        request=request,
+        detail={"fine": fine.pk, "amount": str(amount)},
+    )
+    return payment, True
