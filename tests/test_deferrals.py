@@ -1,0 +1,183 @@
+"""Deferral agreements (社会保险法 第六十三条): terms within the configured maximum, the agreement
+and the fee suspension an approval starts, and the nightly sweep that notices a missed
+instalment, ends the suspension and returns the case to enforcement."""
+
+from datetime import date
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from arrears.models import Suspension
+from arrears.services import payment_post
+from enforcement.models import Approval, Case, CaseworkSettings, Deferral
+from enforcement.services import approval_decide, case_move, case_open
+from enforcement.stages import Stage
+from enforcement.timeline import amounts_owed
+from notices.models import Document
+from notices.services import document_issue
+
+TERMS = {
+    "months": "3",
+    "guarantee_kind": "mortgage",
+    "guarantee_value": "8000.00",
+    "guarantee_document": "抵押合同 壶抵〔2026〕17号",
+}
+
+
+@pytest.fixture
+def rectification_case(county, frozen):
+    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    order = document_issue(
+        actor=county.caseworker,
+        doc_type="rectification_order",
+        enterprise=county.enterprise,
+        render=False,
+    )
+    Document.objects.filter(pk=order.pk).update(
+        served_on=date(2026, 10, 1), deadline=date(2026, 10, 15)
+    )
+    Case.objects.filter(pk=case.pk).update(stage=Stage.RECTIFICATION, current_document=order)
+    case.refresh_from_db()
+    return case
+
+
+def _agree(county, case, terms=TERMS) -> Deferral:
+    approval = case_move(
+        actor=county.caseworker,
+        case=case,
+        to_stage=Stage.DEFERRAL,
+        reason="账户余额不足，申请分期",
+        payload=terms,
+    )
+    assert isinstance(approval, Approval)
+    approval_decide(actor=county.group_leader, approval=approval, approve=True, comment="同意")
+    return Deferral.objects.get(case=case)
+
+
+def _pay(county, amount, day, ref):
+    payment_post(
+        actor=county.caseworker,
+        enterprise=county.enterprise,
+        amount=D(amount),
+        paid_on=day,
+        method="self",
+        external_ref=ref,
+    )
+
+
+def _sweep(as_of: str) -> str:
+    out = StringIO()
+    call_command("sweep_cases", "--as-of", as_of, stdout=out)
+    return out.getvalue().strip()
+
+
+def test_an_approved_agreement_issues_the_plan_and_suspends_the_fee(county, rectification_case):
+    principal, _ = amounts_owed(county.enterprise)
+    deferral = _agree(county, rectification_case)
+    rectification_case.refresh_from_db()
+    assert rectification_case.stage == Stage.DEFERRAL
+    assert rectification_case.current_document.doc_type == "deferral_agreement"
+    instalments = list(deferral.instalments.all())
+    assert [i.due_on for i in instalments] == [
+        date(2026, 12, 25),
+        date(2027, 1, 25),
+        date(2027, 2, 25),
+    ]
+    assert sum(i.amount for i in instalments) == principal == deferral.total
+    schedule = rectification_case.current_document.content["extra"]["schedule"]
+    assert [row["due"] for row in schedule] == ["2026年12月25日", "2027年1月25日", "2027年2月25日"]
+    suspension = deferral.suspension
+    assert (suspension.kind, suspension.status) == ("deferral", "approved")
+    assert (suspension.start, suspension.end) == (date(2026, 11, 22), date(2027, 2, 25))
+    assert suspension.requested_by == county.caseworker
+    assert suspension.decided_by == county.group_leader
+    assert deferral.resume_stage == Stage.RECTIFICATION
+    assert "暂停计收滞纳金" in rectification_case.events.last().text
+
+
+def test_terms_are_checked_before_anyone_approves(county, rectification_case):
+    with pytest.raises(ValidationError) as error:
+        case_move(
+            actor=county.caseworker,
+            case=rectification_case,
+            to_stage=Stage.DEFERRAL,
+            reason="分期",
+            payload={**TERMS, "months": "7", "guarantee_document": " "},
+        )
+    assert error.value.message_dict["months"] == ["分期月数须为 1 至 6 个月。"]
+    assert "guarantee_document" in error.value.message_dict
+    assert not Approval.objects.exists()
+    # The maximum is the administrator's setting, not a constant.
+    CaseworkSettings.objects.update_or_create(pk=1, defaults={"deferral_max_months": 12})
+    deferral = _agree(county, rectification_case, {**TERMS, "months": "7"})
+    assert deferral.instalments.count() == 7
+
+
+def test_a_missed_instalment_ends_the_suspension_and_returns_the_case(
+    county, rectification_case, frozen
+):
+    deferral = _agree(county, rectification_case)
+    first, second, _ = deferral.instalments.all()
+    frozen.move_to("2026-12-20T02:00:00Z")
+    _pay(county, first.amount, date(2026, 12, 20), "INST-1")
+    assert "0 deferrals broken" in _sweep("2026-12-26")  # the first was honoured
+    frozen.move_to("2027-01-20T02:00:00Z")
+    _pay(county, second.amount - D("0.01"), date(2027, 1, 20), "INST-2")  # a fen short
+    frozen.move_to("2027-01-26T02:00:00Z")
+    assert "1 deferrals broken" in _sweep("2027-01-26")
+    deferral.refresh_from_db()
+    assert (deferral.status, deferral.ended_on) == ("broken", date(2027, 1, 26))
+    assert Suspension.objects.get(pk=deferral.suspension_id).end == date(2027, 1, 25)
+    case = Case.objects.get(pk=rectification_case.pk)
+    assert case.stage == Stage.RECTIFICATION
+    assert case.current_document == deferral.resume_document  # enforcement resumes where it was
+    assert case.events.filter(text__contains="第2期").exists()
+    # Idempotent: a second run finds nothing more.
+    assert "0 deferrals broken" in _sweep("2027-01-26")
+    assert case.events.filter(text__contains="延期缴费协议未履行").count() == 1
+
+
+def test_every_instalment_paid_completes_the_agreement(county, rectification_case, frozen):
+    deferral = _agree(county, rectification_case)
+    for n, instalment in enumerate(deferral.instalments.all(), start=1):
+        frozen.move_to(f"{instalment.due_on.isoformat()}T02:00:00Z")
+        _pay(county, instalment.amount, instalment.due_on, f"INST-{n}")
+        assert "0 deferrals broken" in _sweep(instalment.due_on.isoformat())
+    frozen.move_to("2027-02-26T02:00:00Z")
+    principal, fee = amounts_owed(county.enterprise)
+    case = Case.objects.get(pk=rectification_case.pk)
+    if principal + fee == 0:  # allocated to everything: the payment closed the case itself
+        assert case.closing_reason == "paid"
+    else:
+        assert "1 deferrals completed" in _sweep("2027-02-26")
+        case.refresh_from_db()
+        assert case.stage == Stage.RECTIFICATION
+        assert case.events.filter(text__startswith="延期缴费协议已履行完毕").exists()
+    deferral.refresh_from_db()
+    assert deferral.status == "completed"
+    assert Suspension.objects.get(pk=deferral.suspension_id).end == date(2027, 2, 25)
+
+
+def test_no_agreement_without_principal_owed(county, rectification_case):
+    from arrears.models import LedgerItem
+    from arrears.services import ledger_item_adjust
+
+    for item in LedgerItem.objects.filter(enterprise=county.enterprise):
+        ledger_item_adjust(
+            actor=county.caseworker,
+            item=item,
+            unit_amount=D("0"),
+            individual_amount=D("0"),
+            reason="核减",
+        )
+    with pytest.raises(ValidationError, match="无需签订延期缴费协议"):
+        case_move(
+            actor=county.caseworker,
+            case=rectification_case,
+            to_stage=Stage.DEFERRAL,
+            reason="分期",
+            payload=TERMS,
+        )
