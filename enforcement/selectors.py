@@ -1,8 +1,12 @@
+from datetime import date, timedelta
+
 from django.db.models import QuerySet
 
-from enforcement.models import Approval, Case
+from enforcement.models import Approval, Case, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
+from notices.models import Document
+from notices.types import DocumentType
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -11,18 +15,37 @@ def cases_visible_to(user) -> QuerySet[Case]:
     )
 
 
+# Bands of the principal owed when the case opened, in yuan: (label, from, below).
+AMOUNT_BANDS = {
+    "lt10k": ("1万元以下", None, 10_000),
+    "10k-100k": ("1万–10万元", 10_000, 100_000),
+    "100k-1m": ("10万–100万元", 100_000, 1_000_000),
+    "ge1m": ("100万元以上", 1_000_000, None),
+}
+
+
 def case_search(
     *,
     user,
     stage="",
     ability="",
     region=None,
+    group=None,
     assignee=None,
+    band="",
     open_only=True,
     overdue=False,
     day=None,
 ) -> QuerySet[Case]:
     cases = cases_visible_to(user)
+    if group:
+        cases = cases.filter(task_group=group)
+    if band in AMOUNT_BANDS:
+        _, low, high = AMOUNT_BANDS[band]
+        if low is not None:
+            cases = cases.filter(principal_at_opening__gte=low)
+        if high is not None:
+            cases = cases.filter(principal_at_opening__lt=high)
     if overdue:
         cases = cases.filter(current_document__deadline__lt=day, current_document__status="issued")
     if open_only:
@@ -40,7 +63,11 @@ def case_search(
 
 def next_moves(case: Case) -> list[tuple[str, str, object]]:
     """(stage, its label, the table's rule) for every move the table allows from here."""
-    return [(to, Stage(to).label, rule) for (frm, to), rule in MOVES.items() if frm == case.stage]
+    return [
+        (to, Stage(to).label, rule)
+        for (frm, to), rule in MOVES.items()
+        if frm == case.stage and not rule.automatic
+    ]
 
 
 def approvals_waiting_for(user) -> QuerySet[Approval]:
@@ -53,13 +80,64 @@ def approvals_waiting_for(user) -> QuerySet[Approval]:
     )
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def court_last_day(case: Case):
+    """行政强制法 第五十三条: apply to the court within 3 months after the time to sue has passed
+    — 6 months from the service of the 责令限期改正指令书 — so 9 months after its service."""
+    document = (
+        Document.objects.filter(
+            enterprise_id=case.enterprise_id,
+            doc_type=DocumentType.RECTIFICATION_ORDER,
+            status="issued",
+            served_on__isnull=False,
+            issued_at__gte=case.opened_at,
+        )
+        .order_by("served_on")
+        .first()
+    )
+    return add_months(document.served_on, 9) if document else None
+
+
+def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, object]]:
+    """Cases not yet before the court whose time to apply ends within `lead_days` (or has)."""
+    reminders = []
+    for case in cases.filter(stage__in=(Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)):
+        last_day = court_last_day(case)
+        if last_day is not None and (last_day - day).days <= lead_days:
+            reminders.append((case, last_day))
+    return reminders
+
+
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
     from core.calendar import add_working_days
+    from enforcement.deferrals import casework_settings
 
     mine = cases_visible_to(user).filter(closed_at__isnull=True, assigned_to=user)
     soon = add_working_days(day, 3)
+    settings = casework_settings()
     return {
+        "reviews_due": mine.filter(stage=Stage.TRACKING, review_due__lte=day),
+        "broken_deferrals": Deferral.objects.filter(
+            case__in=mine,
+            status=Deferral.Status.BROKEN,
+            ended_on__gte=day - timedelta(days=30),
+        ).select_related("case__enterprise"),
+        "instalments_due": Instalment.objects.filter(
+            deferral__case__in=mine,
+            deferral__status=Deferral.Status.ACTIVE,
+            due_on__gte=day,
+            due_on__lte=day + timedelta(days=7),
+        ).select_related("deferral__case__enterprise"),
+        "court": court_reminders(mine, day=day, lead_days=settings.court_reminder_days),
         "overdue": mine.filter(
             current_document__deadline__lt=day, current_document__status="issued"
         ),

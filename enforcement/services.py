@@ -231,6 +231,8 @@ def case_move(
     if to_stage == Stage.DEFERRAL:
         payload = deferral_terms(payload or {})
         agreement_extra(case, payload, today())  # refuses now, not at approval, if nothing is owed
+    else:
+        payload = None  # only a deferral's terms travel with a move
     if move.approval:
         return _request_approval(
             actor=actor,
@@ -356,10 +358,15 @@ def case_close_recorded(*, actor, case: Case, reason: str, request=None) -> Case
 
 
 @transaction.atomic
-def case_close(*, actor, case: Case, reason: str, note: str = "", request=None) -> Case | Approval:
-    """Paid in full closes at once (and only when nothing is owed); any other reason needs approval."""
+def case_close(
+    *, actor, case: Case, reason: str, note: str = "", payload=None, request=None
+) -> Case | Approval:
+    """Paid in full closes at once (and only when nothing is owed); any other reason needs approval.
+    A write-off goes through `enforcement.closing.write_off_request`, which brings its documents."""
     if reason not in ClosingReason.values:
         raise ValidationError("请选择结案原因。")
+    if reason == ClosingReason.WRITE_OFF and not payload:
+        raise ValidationError("核销须填写破产文书和审批文件，请使用“核销”表单。")
     case = Case.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=case.pk)
     if case.closed_at:
         raise ValidationError("案件已结案。")
@@ -375,6 +382,7 @@ def case_close(*, actor, case: Case, reason: str, note: str = "", request=None) 
         capability=CLOSING_APPROVAL[reason],
         reason=note,
         closing_reason=reason,
+        payload=payload,
         request=request,
     )
 

@@ -1,12 +1,64 @@
 from datetime import date
 
 from celery import shared_task
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from core.dates import today
+from core.jobs import job_finish, report_progress
+from core.models import Job, JobStatus
+from enforcement.models import Case
+from enforcement.services import case_move
 from enforcement.sweep import sweep_cases
+from notices import rendering
+from notices.tasks import render_document_pdfs
 
 
 @shared_task
 def sweep_cases_nightly(as_of: str | None = None) -> dict:
-    """01:00, after the 00:30 accrual: deadlines passed overnight, cases paid off."""
+    """01:00, after the 00:30 accrual: deferrals, deadlines passed overnight, reviews, payoffs."""
     return sweep_cases(as_of=date.fromisoformat(as_of) if as_of else today())
+
+
+@shared_task
+def move_cases_batch(job_id: int) -> str:
+    """Move each chosen case one step (each in its own transaction: a case whose guard refuses
+    is listed with the reason, the others go on) and print the documents as one PDF."""
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.status != JobStatus.QUEUED:
+        return job.status
+    Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
+    documents, skipped = [], []
+    cases = Case.objects.filter(pk__in=job.result["case_ids"]).select_related("enterprise")
+    for done, case in enumerate(cases.order_by("enterprise__name"), start=1):
+        try:
+            moved = case_move(actor=job.created_by, case=case, to_stage=job.result["to_stage"])
+            documents.append(moved.current_document)
+        except Exception as error:
+            skipped.append(
+                {
+                    "enterprise": case.enterprise.name,
+                    "reason": "；".join(getattr(error, "messages", [str(error)])),
+                }
+            )
+        report_progress(job_id, done // 2)
+    merged = ""
+    if documents:
+        offset = len(job.result["case_ids"]) // 2
+        pdf = rendering.render_merged_pdf(
+            documents, progress=lambda n: report_progress(job_id, offset + n // 2)
+        )
+        merged = default_storage.save(f"batches/batch-{job_id}.pdf", ContentFile(pdf))
+    finished = job_finish(
+        job,
+        status=JobStatus.DONE,
+        result={
+            **job.result,
+            "documents": [d.pk for d in documents],
+            "skipped": skipped,
+            "merged": merged,
+        },
+    )
+    if documents:
+        render_document_pdfs.delay([d.pk for d in documents])
+    return finished.status

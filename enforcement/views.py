@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,13 +12,20 @@ from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import write_xlsx
 from core.forms import FilterForm
+from core.models import Job, User
 from core.pagination import paginate
 from core.permissions import capability_required
 from enforcement import fines, selectors, services
-from enforcement.models import Approval, Case
-from enforcement.stages import ClosingReason, Stage
-from enterprises.models import AbilityClass, Region
+from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
+from enforcement.deferrals import casework_settings, instalment_progress
+from enforcement.forms import AuditRecordForm
+from enforcement.models import Approval, Case, GuaranteeKind
+from enforcement.stages import MOVES, ClosingReason, Stage
+from enterprises.models import AbilityClass, Region, TaskGroup
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
+from notices.services import BATCH
+
+DEFERRAL_FIELDS = ("months", "guarantee_kind", "guarantee_value", "guarantee_document")
 
 
 class CaseFilterForm(FilterForm):
@@ -30,18 +38,43 @@ class CaseFilterForm(FilterForm):
     region = forms.ModelChoiceField(
         label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
     )
+    group = forms.ModelChoiceField(
+        label="工作组", queryset=TaskGroup.objects.all(), required=False, empty_label="全部工作组"
+    )
+    assignee = forms.ModelChoiceField(
+        label="经办人", queryset=User.objects.none(), required=False, empty_label="全部经办人"
+    )
+    band = forms.ChoiceField(
+        label="立案时欠费",
+        required=False,
+        choices=[("", "全部金额"), *((k, v[0]) for k, v in selectors.AMOUNT_BANDS.items())],
+    )
     overdue = forms.BooleanField(label="期限已届满", required=False)
     closed = forms.BooleanField(label="含已结案", required=False)
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        self.fields["group"].queryset = TaskGroup.objects.filter(regions__in=regions).distinct()
+        self.fields["assignee"].queryset = User.objects.filter(
+            cases__enterprise__region__in=regions
+        ).distinct()
         for name in ("overdue", "closed"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
 
 
 def _errors(request, error: ValidationError) -> None:
     messages.error(request, "；".join(error.messages))
+
+
+def form_errors(form) -> ValidationError:
+    """A bound form's errors as one message per field, named by its label."""
+    return ValidationError(
+        [
+            f"{form.fields[k].label}：{'；'.join(v)}" if k in form.fields else "；".join(v)
+            for k, v in form.errors.items()
+        ]
+    )
 
 
 def _cases(request):
@@ -52,6 +85,9 @@ def _cases(request):
         stage=f.get("stage", ""),
         ability=f.get("ability", ""),
         region=f.get("region"),
+        group=f.get("group"),
+        assignee=f.get("assignee"),
+        band=f.get("band", ""),
         open_only=not f.get("closed"),
         overdue=f.get("overdue", False),
         day=today(),
@@ -61,10 +97,49 @@ def _cases(request):
 
 @capability_required("view_enterprises")
 def case_list(request):
-    form, _, cases = _cases(request)
+    form, filters, cases = _cases(request)
+    stage = filters.get("stage", "")
+    # Bulk steps: from one stage, the table's moves that issue a document without approval.
+    bulk_moves = [
+        (to, Stage(to).label)
+        for (frm, to), rule in MOVES.items()
+        if frm == stage and rule.document and not rule.approval and not rule.automatic
+    ]
     return render(
-        request, "enforcement/list.html", {"form": form, "page": paginate(request, cases)}
+        request,
+        "enforcement/list.html",
+        {"form": form, "page": paginate(request, cases), "bulk_moves": bulk_moves},
     )
+
+
+@capability_required("issue_documents")
+@require_POST
+def case_bulk(request):
+    """Selected cases (all at one stage) move one step in the background; their documents print
+    as one merged PDF on the batch page."""
+    to_stage = request.POST.get("to_stage", "")
+    chosen = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
+    cases = selectors.cases_visible_to(request.user).filter(pk__in=chosen, closed_at__isnull=True)
+    stages = set(cases.values_list("stage", flat=True))
+    rule = MOVES.get((next(iter(stages)), to_stage)) if len(stages) == 1 else None
+    if not cases or rule is None or rule.approval or rule.automatic or not rule.document:
+        messages.error(request, "请选择同一阶段的案件和不需审批的下一步。")
+        return redirect(request.META.get("HTTP_REFERER") or "enforcement:list")
+    job = Job.objects.create(
+        kind=BATCH,
+        created_by=request.user,
+        total=cases.count(),
+        result={
+            "doc_type": rule.document,
+            "enterprise_ids": [],
+            "case_ids": list(cases.values_list("pk", flat=True)),
+            "to_stage": to_stage,
+        },
+    )
+    from enforcement.tasks import move_cases_batch
+
+    transaction.on_commit(lambda: move_cases_batch.delay(job.pk))
+    return redirect("notices:batch_job", job.pk)
 
 
 @capability_required("export_data")
@@ -134,8 +209,31 @@ def case_detail(request, case_id):
             "moves": selectors.next_moves(case),
             "approvals": case.approvals.select_related("requested_by", "decided_by"),
             "owed": services.amounts_owed(case.enterprise),
-            "closing_reasons": ClosingReason.choices,
-            "fines": case.fines.select_related("decision").prefetch_related("payments"),
+            "closing_reasons": [
+                c for c in ClosingReason.choices if c[0] != ClosingReason.WRITE_OFF
+            ],
+            "fines": [
+                (fine, fines.fine_status(fine, as_of=today()))
+                for fine in case.fines.select_related("decision").prefetch_related("payments")
+            ],
+            "deferrals": [
+                (deferral, instalment_progress(deferral))
+                for deferral in case.deferrals.select_related("agreement")
+            ],
+            "guarantee_kinds": GuaranteeKind.choices,
+            "max_months": casework_settings().deferral_max_months,
+            "audit_records": case.audit_records.select_related(
+                "auditor_1", "auditor_2", "result_document"
+            ),
+            "audit_form": AuditRecordForm(initial={"audited_on": today()})
+            if case.stage == Stage.AUDIT
+            else None,
+            "write_off_fields": WRITE_OFF_DOCUMENTS.items(),
+            "can_write_off": case.enterprise.status in WRITE_OFF_STATUSES,
+            "today": today(),
+            "court_last_day": selectors.court_last_day(case)
+            if case.stage in (Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)
+            else None,
         },
     )
 
@@ -150,6 +248,7 @@ def case_move(request, case_id):
             case=case,
             to_stage=request.POST.get("to_stage", ""),
             reason=request.POST.get("reason", ""),
+            payload={key: request.POST.get(key, "") for key in DEFERRAL_FIELDS},
             request=request,
         )
         if isinstance(result, Approval):
@@ -217,7 +316,9 @@ def approval_decide(request, approval_id):
 @capability_required("view_enterprises")
 def today_list(request):
     return render(
-        request, "enforcement/today.html", {"lists": selectors.worklist(request.user, day=today())}
+        request,
+        "enforcement/today.html",
+        {"lists": selectors.worklist(request.user, day=today()), "today": today()},
     )
 
 
@@ -242,9 +343,7 @@ def bank_result(request, case_id):
         else:
             form = BankTransferForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(
-                    [f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()]
-                )
+                raise form_errors(form)
             payment, created = services.bank_transfer_record(
                 actor=request.user, case=case, request=request, **form.cleaned_data
             )
@@ -281,9 +380,7 @@ def fine(request, case_id):
                 raise ValidationError("请先作出罚款决定。")
             form = BankTransferForm(request.POST)  # the same three fields: amount, date, reference
             if not form.is_valid():
-                raise ValidationError(
-                    [f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()]
-                )
+                raise form_errors(form)
             _, created = fines.fine_payment_record(
                 actor=request.user, fine=fine, request=request, **form.cleaned_data
             )

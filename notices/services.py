@@ -20,6 +20,9 @@ from notices.models import (
 )
 from notices.types import RULES
 
+# The Job kind of a batch of documents printed as one merged PDF (notices and case batches).
+BATCH = "notice_batch"
+
 
 def office_settings() -> OfficeSettings:
     office, _ = OfficeSettings.objects.get_or_create(pk=1)

@@ -17,8 +17,6 @@ from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettin
 from notices.models import Document
 from notices.selectors import batch_candidates, document_search, documents_visible_to
 
-BATCH = "notice_batch"
-
 
 def _rendering():
     # WeasyPrint is loaded on first use in the web process (workers load it at start), so a
@@ -199,7 +197,7 @@ def batch(request):
                 form.add_error(None, "请至少选择一家企业。")
             else:
                 job = Job.objects.create(
-                    kind=BATCH,
+                    kind=services.BATCH,
                     created_by=request.user,
                     total=len(chosen),
                     result={"doc_type": form.cleaned_data["doc_type"], "enterprise_ids": chosen},
@@ -212,7 +210,7 @@ def batch(request):
 
 
 def _batch_job(request, job_id) -> Job:
-    return get_object_or_404(Job, pk=job_id, kind=BATCH, created_by=request.user)
+    return get_object_or_404(Job, pk=job_id, kind=services.BATCH, created_by=request.user)
 
 
 @capability_required("issue_documents")

@@ -73,6 +73,17 @@ URLS = {
     "enforcement:close": ("POST", "issue_documents", True),
     "enforcement:bank": ("POST", "issue_documents", True),
     "enforcement:fine": ("POST", "issue_documents", True),
+    "enforcement:audit": ("POST", "issue_documents", True),
+    "enforcement:review": ("POST", "issue_documents", True),
+    "enforcement:write_off": ("POST", "issue_documents", True),
+    "enforcement:bulk": ("POST", "issue_documents", False),
+    "enforcement:leads": ("GET", "view_enterprises", False),
+    "enforcement:lead": ("GET", "view_enterprises", True),
+    "enforcement:lead_decide": ("POST", "issue_documents", True),
+    "enforcement:import": ("GET", "manage_ledger", False),
+    "enforcement:import_template": ("GET", "manage_ledger", False),
+    "enforcement:import_preview": ("GET", "manage_ledger", False),
+    "enforcement:settings": ("GET", "manage_settings", False),
 }
 # Uploads and batches are private to the person who started them: every other user gets 404.
 OWN_JOB = {"arrears:import_job", "arrears:import_confirm", "notices:batch_job", "notices:batch_pdf"}
@@ -114,7 +125,7 @@ def _names(patterns, prefix=""):
 @pytest.fixture
 def county(county):
     """The shared county, with an open case and a pending approval in each township."""
-    from enforcement.models import Approval
+    from enforcement.models import Approval, AuditLead
     from enforcement.services import case_open
 
     for prefix, enterprise, requester in (
@@ -123,6 +134,17 @@ def county(county):
     ):
         case = case_open(actor=requester, enterprise=enterprise)
         setattr(county, f"{prefix}case", case)
+        setattr(
+            county,
+            f"{prefix}lead",
+            AuditLead.objects.create(
+                enterprise=enterprise,
+                rules=["base"],
+                first_month="2026-05-01",
+                last_month="2026-05-01",
+                estimated_shortfall="2400.00",
+            ),
+        )
         setattr(
             county,
             f"{prefix}approval",
@@ -159,6 +181,8 @@ def _path(name, county, scoped_to_other):
         "document_id": pick("document").pk,
         "case_id": pick("case").pk,
         "approval_id": pick("approval").pk,
+        "lead_id": pick("lead").pk,
+        "kind": "tax",
         "user_id": county.caseworker.pk,
         "region_id": county.region_a.pk,
         "group_id": county.group_a.pk,
@@ -197,7 +221,9 @@ def test_role_reaches_exactly_what_it_may(client, county, role, name):
     response = _request(client, county, role, name, scoped_to_other=False)
     if not _allowed(role, capability):
         assert response.status_code == 403, (role, name)
-    elif name == "enterprises:import_preview" or (name in OWN_JOB and role != "caseworker"):
+    elif name in ("enterprises:import_preview", "enforcement:import_preview") or (
+        name in OWN_JOB and role != "caseworker"
+    ):
         assert response.status_code == 404  # another person's upload, or an unknown token
     else:
         assert response.status_code in (200, 302), (role, name, response.status_code)

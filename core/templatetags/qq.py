@@ -45,3 +45,14 @@ def percent_rate(value):
     if value is None or value == "":
         return ""
     return f"{(value * 100).normalize():f}%"
+
+
+@register.filter
+def months_upto(value):
+    """1 … value, for a select of instalment counts."""
+    return range(1, int(value) + 1)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key)
