@@ -1,0 +1,207 @@
+"""The case page's stage actions and the bulk step, as a caseworker, a teammate approving and an
+outsider of another township see them."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from core.models import Job
+from enforcement.models import Approval, Case, Deferral
+from enforcement.services import case_open
+from enforcement.stages import Stage
+from enterprises.models import Enterprise
+from notices.models import Document
+from notices.services import document_issue
+
+pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
+
+
+def _at(county, stage, doc_type="rectification_order", served=date(2026, 10, 1)):
+    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    document = document_issue(
+        actor=county.caseworker, doc_type=doc_type, enterprise=county.enterprise, render=False
+    )
+    Document.objects.filter(pk=document.pk).update(
+        served_on=served, deadline=date(2026, 10, 15) if served else None
+    )
+    Case.objects.filter(pk=case.pk).update(stage=stage, current_document=document)
+    case.refresh_from_db()
+    return case
+
+
+def test_deferral_asked_on_the_page_and_approved_by_the_group_leader(client, county):
+    case = _at(county, Stage.RECTIFICATION)
+    client.force_login(county.caseworker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "分 6 期" in page and "担保价值" in page
+    response = client.post(
+        f"/cases/{case.pk}/move/",
+        {
+            "to_stage": "deferral",
+            "months": "4",
+            "guarantee_kind": "surety",
+            "guarantee_value": "abc",
+            "guarantee_document": "",
+            "reason": "资金困难",
+        },
+        follow=True,
+    )
+    assert "担保价值须为大于 0 的金额" in response.content.decode()
+    assert not Approval.objects.exists()
+    client.post(
+        f"/cases/{case.pk}/move/",
+        {
+            "to_stage": "deferral",
+            "months": "4",
+            "guarantee_kind": "surety",
+            "guarantee_value": "20000",
+            "guarantee_document": "保证合同 2026-3",
+            "reason": "资金困难",
+        },
+    )
+    approval = Approval.objects.get()
+    client.force_login(county.group_leader)
+    client.post(
+        f"/cases/approvals/{approval.pk}/decide/", {"decision": "approve", "comment": "同意"}
+    )
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert Deferral.objects.get().instalments.count() == 4
+    assert "延期缴费协议" in page and "第 4 期" in page and "保证合同 2026-3" in page
+
+
+def test_audit_record_from_the_page(client, county):
+    case = _at(county, Stage.AUDIT, doc_type="audit_notice", served=date(2026, 11, 10))
+    client.force_login(county.caseworker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "登记稽核记录并出具结论文书" in page
+    form = {
+        "audited_on": "2026-11-18",
+        "auditor_1": county.caseworker.pk,
+        "auditor_2": county.caseworker.pk,
+        "credentials": "稽核证 001、002",
+        "findings": "少报 2 人",
+        "violation": "on",
+        "signature": "signed",
+    }
+    page = client.post(f"/cases/{case.pk}/audit/", form, follow=True).content.decode()
+    assert "两名以上不同的稽核人员" in page
+    client.post(f"/cases/{case.pk}/audit/", {**form, "auditor_2": county.group_leader.pk})
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "稽核意见书" in page and "少报 2 人" in page
+
+
+def test_tracking_review_sets_the_next_date(client, county):
+    case = _at(county, Stage.TRACKING)
+    client.force_login(county.caseworker)
+    client.post(f"/cases/{case.pk}/review/", {"note": "仍停产，厂房已抵押"})
+    case.refresh_from_db()
+    assert case.review_due == date(2027, 2, 20)  # 90 days, the default interval
+    assert "仍停产" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_write_off_needs_bankruptcy_and_every_document(client, county):
+    case = _at(county, Stage.TRACKING)
+    client.force_login(county.caseworker)
+    page = client.post(
+        f"/cases/{case.pk}/write-off/", {"bankruptcy_ruling": "x"}, follow=True
+    ).content.decode()
+    assert "只有已宣告破产或已注销的企业才能核销" in page
+    Enterprise.objects.filter(pk=county.enterprise.pk).update(status="deregistered")
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "提交核销审批" in page
+    page = client.post(
+        f"/cases/{case.pk}/write-off/", {"bankruptcy_ruling": "（2026）晋0427破1号"}, follow=True
+    ).content.decode()
+    assert "请填写财政部门复核意见的文号和日期" in page
+    documents = {
+        "bankruptcy_ruling": "（2026）晋0427破1号",
+        "termination_ruling": "（2026）晋0427破1号之三",
+        "liquidation_report": "清算报告 2026-06",
+        "distribution_plan": "分配方案 2026-07",
+        "labour_review": "壶人社函〔2026〕5号",
+        "finance_review": "壶财函〔2026〕9号",
+        "government_approval": "壶政函〔2026〕12号",
+    }
+    client.post(f"/cases/{case.pk}/write-off/", documents)
+    approval = Approval.objects.get(closing_reason="write_off")
+    assert approval.capability == "approve_high_risk" and approval.payload == documents
+    client.force_login(county.leader)
+    client.post(
+        f"/cases/approvals/{approval.pk}/decide/", {"decision": "approve", "comment": "同意核销"}
+    )
+    case.refresh_from_db()
+    assert case.closing_reason == "write_off"
+
+
+def test_generic_close_form_refuses_a_write_off_without_documents(client, county):
+    case = _at(county, Stage.TRACKING)
+    client.force_login(county.caseworker)
+    page = client.post(
+        f"/cases/{case.pk}/close/", {"reason": "write_off", "note": "x"}, follow=True
+    ).content.decode()
+    assert "核销须填写破产文书和审批文件" in page
+
+
+def test_bulk_step_from_the_list(client, county, django_capture_on_commit_callbacks):
+    ready = _at(county, Stage.DEMAND, doc_type="deadline_notice")
+    other = case_open(actor=county.outsider, enterprise=county.other_enterprise)
+    client.force_login(county.caseworker)
+    page = client.get("/cases/", {"stage": "demand"}).content.decode()
+    assert "批量出具" in page and "转入责令改正并出具文书" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/cases/bulk/", {"to_stage": "rectification", "case": [ready.pk, other.pk]}
+        )
+    job = Job.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    assert job.status == "done" and len(job.result["documents"]) == 1  # the outsider's is ignored
+    ready.refresh_from_db()
+    assert ready.stage == Stage.RECTIFICATION
+    assert ready.current_document.doc_type == "rectification_order"
+    merged = b"".join(client.get(f"/notices/batch/{job.pk}/pdf/").streaming_content)
+    assert len(PdfReader(BytesIO(merged)).pages) >= 1
+
+
+def test_bulk_skips_a_case_whose_guard_refuses(client, county, django_capture_on_commit_callbacks):
+    not_yet = _at(county, Stage.DEMAND, doc_type="deadline_notice", served=None)
+    client.force_login(county.caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/cases/bulk/", {"to_stage": "rectification", "case": [not_yet.pk]})
+    job = Job.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    assert job.result["documents"] == [] and "尚未送达" in job.result["skipped"][0]["reason"]
+
+
+def test_bulk_refuses_moves_that_need_approval(client, county):
+    case = _at(county, Stage.RECTIFICATION)
+    client.force_login(county.caseworker)
+    page = client.post(
+        "/cases/bulk/", {"to_stage": "bank", "case": [case.pk]}, follow=True
+    ).content.decode()
+    assert (
+        "不需审批的下一步" in page
+        and not Job.objects.filter(kind="notice_batch").exclude(pk=county.batch_job.pk).exists()
+    )
+
+
+def test_case_list_filters_by_assignee_group_and_amount_band(client, county):
+    mine = case_open(actor=county.caseworker, enterprise=county.enterprise)  # 1,700.00 owed
+    client.force_login(county.leader)
+    other = case_open(actor=county.outsider, enterprise=county.other_enterprise)
+    page = client.get("/cases/", {"assignee": county.caseworker.pk}).content.decode()
+    assert county.enterprise.name in page and county.other_enterprise.name not in page
+    page = client.get("/cases/", {"group": county.group_b.pk}).content.decode()
+    assert county.other_enterprise.name in page and county.enterprise.name not in page
+    page = client.get("/cases/", {"band": "10k-100k"}).content.decode()
+    assert county.enterprise.name not in page and "没有案件" in page
+    page = client.get("/cases/", {"band": "lt10k"}).content.decode()
+    assert county.enterprise.name in page
+    assert mine.pk != other.pk
+
+
+def test_worklist_shows_reviews_due_and_broken_deferrals(client, county):
+    case = _at(county, Stage.TRACKING)
+    Case.objects.filter(pk=case.pk).update(review_due=date(2026, 11, 20))
+    client.force_login(county.caseworker)
+    page = client.get("/cases/today/").content.decode()
+    assert "跟踪关注到期复查" in page and "11月20日 应复查" in page

@@ -1,0 +1,135 @@
+"""Audit leads and the two evidence imports on the web, and the casework settings page."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from core.models import AuditEntry
+from enforcement.models import AuditLead, CaseworkSettings, TaxRecord
+from enterprises.models import Evidence
+from tests.xlsx import make_xlsx
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+TAX_HEADERS = [
+    "统一社会信用代码",
+    "所属期",
+    "个税申报人数",
+    "应税工资总额",
+    "参保人数",
+    "申报缴费基数总额",
+]
+
+
+def _upload(client, kind, path):
+    with path.open("rb") as handle:
+        return client.post(f"/cases/import/{kind}/", {"file": handle})
+
+
+def test_tax_import_preview_confirm_then_the_lead(client, county, tmp_path):
+    path = make_xlsx(
+        tmp_path / "tax.xlsx",
+        [
+            [county.enterprise.credit_code, "2026-05", 10, 50000, 8, 40000],
+            [county.other_enterprise.credit_code, "2026-05", 3, 9000, 0, 0],
+        ],
+        headers=TAX_HEADERS,
+    )
+    client.force_login(county.caseworker)
+    page = _upload(client, "tax", path).content.decode()
+    # The other township's enterprise is not this caseworker's to import.
+    assert "该企业属于其他工作组辖区" in page and not TaxRecord.objects.exists()
+    path = make_xlsx(
+        tmp_path / "tax.xlsx",
+        [[county.enterprise.credit_code, "2026-05", 10, 50000, 8, 40000]],
+        headers=TAX_HEADERS,
+    )
+    response = _upload(client, "tax", path)
+    preview = client.get(response["Location"]).content.decode()
+    assert "共 <strong>1</strong> 行" in preview and not TaxRecord.objects.exists()
+    page = client.post(response["Location"], follow=True).content.decode()
+    assert "现有待处理稽核线索 1 条" in page
+    lead = AuditLead.objects.get()
+    assert county.enterprise.name in page and "少报人数" in page
+    page = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert "2,400.00 元" in page and "立案稽核并出具稽核通知书" in page
+    assert client.get(response["Location"]).status_code == 404  # the upload is used up
+
+
+def test_leads_filter_by_rule(client, county):
+    AuditLead.objects.create(
+        enterprise=county.enterprise,
+        rules=["uninsured"],
+        first_month=date(2026, 5, 1),
+        last_month=date(2026, 5, 1),
+        estimated_shortfall=D("100.00"),
+    )
+    client.force_login(county.caseworker)
+    assert (
+        county.enterprise.name
+        in client.get("/cases/leads/", {"rule": "uninsured"}).content.decode()
+    )
+    assert (
+        county.enterprise.name not in client.get("/cases/leads/", {"rule": "base"}).content.decode()
+    )
+
+
+def test_dismiss_and_open_audit_from_the_lead_page(client, county):
+    TaxRecord.objects.create(
+        enterprise=county.enterprise,
+        month=date(2026, 5, 1),
+        tax_headcount=10,
+        taxable_wages=D("50000"),
+        insured_headcount=10,
+        declared_base=D("30000"),
+    )
+    from enforcement.leads import leads_refresh
+
+    leads_refresh(enterprise_ids=[county.enterprise.pk])
+    lead = AuditLead.objects.get()
+    client.force_login(county.caseworker)
+    page = client.post(
+        f"/cases/leads/{lead.pk}/decide/", {"action": "dismiss", "reason": ""}, follow=True
+    ).content.decode()
+    assert "请填写排除理由" in page
+    response = client.post(f"/cases/leads/{lead.pk}/decide/", {"action": "audit"})
+    lead.refresh_from_db()
+    assert lead.status == "audit" and response["Location"] == f"/cases/{lead.case_id}/"
+
+
+def test_evidence_import_on_the_web_reclassifies(client, county, tmp_path):
+    path = make_xlsx(
+        tmp_path / "evidence.xlsx",
+        [[county.enterprise.credit_code, "2025-01", "发放工资", 86000, "开户银行"]],
+        headers=["统一社会信用代码", "所属期", "证据类型", "金额", "来源"],
+    )
+    client.force_login(county.caseworker)
+    response = _upload(client, "evidence", path)
+    page = client.post(response["Location"], follow=True).content.decode()
+    assert "已导入 1 行证据，1 家企业已重新分类" in page
+    assert Evidence.objects.filter(enterprise=county.enterprise).count() == 1
+    county.enterprise.refresh_from_db()
+    assert county.enterprise.ability == "able"
+
+
+def test_unknown_import_kind_is_not_found(client, county):
+    client.force_login(county.caseworker)
+    assert client.get("/cases/import/payroll/").status_code == 404
+
+
+def test_settings_page_changes_the_rates_and_is_audited(client, county):
+    client.force_login(county.sysadmin)
+    form = {
+        "deferral_max_months": "12",
+        "unit_rate": "16",
+        "individual_rate": "8",
+        "review_interval_days": "60",
+        "court_reminder_days": "30",
+    }
+    page = client.post("/cases/settings/", {**form, "unit_rate": "160"}).content.decode()
+    assert "100" in page and CaseworkSettings.objects.get().unit_rate == D("16")
+    client.post("/cases/settings/", form)
+    assert CaseworkSettings.objects.get().deferral_max_months == 12
+    entry = AuditEntry.objects.filter(action="settings").latest("pk")
+    assert entry.detail["changes"]["deferral_max_months"] == ["6", "12"]
