@@ -1,36 +1,178 @@
-"""Demo cases at several stages of the chain, with a pending approval; loads once."""
+"""Demo casework: a case at every stage of the chain (and both side stages), pending approvals,
+an audit record, a fine, a broken deferral, a write-off, a case paid off, and audit leads.
+Loads once. Demo history is made by moving documents' service dates into the past."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from arrears.services import payment_post
 from core.dates import today
 from core.models import User
+from enforcement.audits import audit_record
 from enforcement.classification import classification_refresh
-from enforcement.models import Case
-from enforcement.services import case_move, case_open
+from enforcement.closing import write_off_request
+from enforcement.fines import fine_decide
+from enforcement.leads import leads_refresh
+from enforcement.models import Approval, Case, Deferral, Instalment, TaxRecord
+from enforcement.services import (
+    amounts_owed,
+    approval_decide,
+    bank_inquiry_record,
+    case_move,
+    case_open,
+)
 from enforcement.stages import Stage
-from enterprises.models import Enterprise
+from enforcement.sweep import deferrals_check
+from enterprises.models import Enterprise, EnterpriseStatus
 from notices.models import Document
 
-# The path to each target stage, step by step.
-PATHS = {
-    Stage.DEMAND: [Stage.DEMAND],
-    Stage.AUDIT: [Stage.DEMAND, Stage.AUDIT],
-    Stage.RECTIFICATION: [Stage.DEMAND, Stage.RECTIFICATION],
-    Stage.TRACKING: [Stage.TRACKING],
+D, R, B = Stage.DEMAND, Stage.RECTIFICATION, Stage.BANK
+# (what the case shows, the path to it, a last step left waiting for approval)
+PLAN = [
+    ("opened", [], None),
+    ("demand", [D], None),
+    ("demand", [D], None),
+    ("demand", [D], None),
+    ("audit", [D, Stage.AUDIT], None),
+    ("rectification", [D, R], None),
+    ("rectification", [D, R], None),
+    ("bank pending", [D, R], B),
+    ("bank", [D, R, B], None),
+    ("penalty", [D, R, B, Stage.PENALTY], None),
+    ("penalty pending", [D, R, B], Stage.PENALTY),
+    ("court", [D, R, B, Stage.COURT], None),
+    ("discipline", [D, R, B, Stage.DISCIPLINE], None),
+    ("deferral", [D, R, Stage.DEFERRAL], None),
+    ("broken deferral", [D, R, Stage.DEFERRAL], None),
+    ("tracking", [Stage.TRACKING], None),
+    ("tracking review due", [Stage.TRACKING], None),
+    ("paid", [D], None),
+]
+DEFERRAL_TERMS = {
+    "months": 6,
+    "guarantee_kind": "mortgage",
+    "guarantee_value": "300000.00",
+    "guarantee_document": "抵押合同 壶抵〔2026〕8号（厂房）",
+}
+WRITE_OFF = {
+    "bankruptcy_ruling": "（2025）晋0427破1号 民事裁定书",
+    "termination_ruling": "（2025）晋0427破1号之五 终结破产程序裁定书",
+    "liquidation_report": "管理人清算报告（2026年3月）",
+    "distribution_plan": "破产财产分配方案（2026年4月）",
+    "labour_review": "壶人社函〔2026〕21号",
+    "finance_review": "壶财函〔2026〕33号",
+    "government_approval": "壶政函〔2026〕40号",
 }
 
 
-def _serve_long_ago(case: Case) -> None:
-    # Demo history: the current document was served weeks ago and its deadline has passed.
+def _serve_long_ago(case: Case, days: int = 40) -> None:
     if case.current_document_id:
-        served = today() - timedelta(days=40)
+        served = today() - timedelta(days=days)
         Document.objects.filter(pk=case.current_document_id).update(
             served_on=served, deadline=served + timedelta(days=14)
         )
         case.refresh_from_db()
+
+
+def _step(case, to_stage, worker, approver):
+    _serve_long_ago(case)
+    result = case_move(
+        actor=worker,
+        case=case,
+        to_stage=to_stage,
+        reason="逾期仍未缴纳",
+        payload=DEFERRAL_TERMS if to_stage == Stage.DEFERRAL else None,
+    )
+    if isinstance(result, Approval):
+        approval_decide(actor=approver, approval=result, approve=True, comment="同意")
+    case.refresh_from_db()
+    return case
+
+
+def _details(label, case, worker, leader):
+    """What each demo stage has recorded besides the move itself."""
+    if label == "audit":
+        _serve_long_ago(case)
+        audit_record(
+            actor=worker,
+            case=case,
+            audited_on=today() - timedelta(days=30),
+            auditor_1=worker,
+            auditor_2=leader,
+            credentials="稽核证 壶稽001、壶稽002",
+            findings="2025年工资表人数多于参保人数 3 人",
+            violation=True,
+            signature="signed",
+        )
+    elif label == "bank":
+        bank_inquiry_record(
+            actor=worker, case=case, findings="中国工商银行壶关支行基本户，余额 12,850.36 元"
+        )
+    elif label == "penalty":
+        fine_decide(actor=worker, case=case, multiple=Decimal("1.5"))
+    elif label == "broken deferral":
+        _backdate_deferral(case, days=70)
+        deferrals_check(as_of=today())
+    elif label == "tracking review due":
+        Case.objects.filter(pk=case.pk).update(review_due=today() - timedelta(days=3))
+    elif label == "paid":
+        principal, fee = amounts_owed(case.enterprise)
+        payment_post(
+            actor=worker,
+            enterprise=case.enterprise,
+            amount=principal + fee,
+            paid_on=today(),
+            method="self",
+            external_ref=f"DEMO-PAID-{case.pk}",
+        )
+
+
+def _backdate_deferral(case: Case, *, days: int) -> None:
+    # Demo history: the agreement was signed `days` ago and its first instalment went unpaid.
+    deferral = Deferral.objects.get(case=case, status=Deferral.Status.ACTIVE)
+    shift = timedelta(days=days)
+    Deferral.objects.filter(pk=deferral.pk).update(starts_on=deferral.starts_on - shift)
+    for instalment in deferral.instalments.all():
+        Instalment.objects.filter(pk=instalment.pk).update(due_on=instalment.due_on - shift)
+    suspension = deferral.suspension
+    type(suspension).objects.filter(pk=suspension.pk).update(
+        start=suspension.start - shift, end=suspension.end - shift
+    )
+
+
+def _people():
+    users = {u.username: u for u in User.objects.all()}
+    by_group = {
+        "第一工作组": ("jingban", "zuzhang"),
+        "第二工作组": ("jingban2", "zuzhang2"),
+        "第三工作组": ("jingban3", "zuzhang3"),
+    }
+    return users, by_group
+
+
+def _seed_leads(enterprises: list[Enterprise]) -> int:
+    # Tax data for a handful of enterprises: one declares nothing, one leaves people out, one
+    # declares low bases, one matches (no lead).
+    patterns = [(8, "42000", 0, "0"), (12, "66000", 9, "49500"), (6, "36000", 6, "21600")]
+    patterns.append((5, "25000", 5, "25000"))
+    records = []
+    for index, enterprise in enumerate(enterprises):
+        tax_n, wages, insured, base = patterns[index % len(patterns)]
+        for month in range(3, 9):
+            records.append(
+                TaxRecord(
+                    enterprise=enterprise,
+                    month=date(today().year, month, 1),
+                    tax_headcount=tax_n,
+                    taxable_wages=Decimal(wages),
+                    insured_headcount=insured,
+                    declared_base=Decimal(base),
+                )
+            )
+    TaxRecord.objects.bulk_create(records)
+    return leads_refresh(enterprise_ids=[e.pk for e in enterprises])
 
 
 @transaction.atomic
@@ -41,46 +183,49 @@ def seed_cases() -> dict:
         Enterprise.objects.filter(ledger_items__isnull=False).distinct().order_by("credit_code")
     )
     classification_refresh(enterprise_ids=[e.pk for e in in_arrears])
-    in_arrears = list(
-        Enterprise.objects.filter(pk__in=[e.pk for e in in_arrears]).order_by("credit_code")
-    )
-    workers = {
-        u.username: u for u in User.objects.filter(username__in=["jingban", "jingban2", "jingban3"])
-    }
-    by_group = {"第一工作组": "jingban", "第二工作组": "jingban2", "第三工作组": "jingban3"}
-    targets = [
-        Stage.DEMAND,
-        Stage.DEMAND,
-        Stage.AUDIT,
-        Stage.RECTIFICATION,
-        Stage.RECTIFICATION,
-        Stage.TRACKING,
-    ]
+    users, by_group = _people()
+    approver = users.get("lingdao")
+    if approver is None:
+        return {"cases": 0}
+    in_arrears = [e for e in in_arrears if sum(amounts_owed(e)) > 0]  # some have paid off
+    open_now = [e for e in in_arrears if e.status != EnterpriseStatus.DEREGISTERED]
     opened = 0
-    for index, enterprise in enumerate(in_arrears[:18]):
+    for (label, path, pending), enterprise in zip(PLAN, open_now, strict=False):
         group = enterprise.region.task_group
-        worker = workers.get(by_group.get(group.name if group else "", "jingban"))
-        if worker is None:
-            continue
-        try:
-            case = case_open(
-                actor=worker,
-                enterprise=enterprise,
-                assigned_to=worker,
-                classification=enterprise.ability,
-            )
-        except ValidationError:  # paid off already: nothing to enforce
-            continue
+        worker_name, leader_name = by_group.get(group.name if group else "", ("jingban", "zuzhang"))
+        worker, leader = users[worker_name], users[leader_name]
+        case = case_open(
+            actor=worker,
+            enterprise=enterprise,
+            assigned_to=worker,
+            classification=enterprise.ability,
+        )
         opened += 1
-        for step in PATHS.get(targets[index % len(targets)], []):
+        for step in path:
+            case = _step(case, step, worker, approver)
+        if pending:
             _serve_long_ago(case)
-            case = case_move(actor=worker, case=case, to_stage=step, reason="逾期未缴")
-        if case.stage == Stage.RECTIFICATION and index % 2:
-            _serve_long_ago(case)
-            case_move(
-                actor=worker,
-                case=case,
-                to_stage=Stage.BANK,
-                reason="催告期满仍未缴纳，申请查询划拨",
-            )
-    return {"cases": opened}
+            case_move(actor=worker, case=case, to_stage=pending, reason="逾期仍未缴纳，申请下一步")
+        _details(label, case, worker, leader)
+    opened += _seed_write_off(in_arrears, users, approver)
+    leads = _seed_leads(list(Enterprise.objects.order_by("-credit_code")[:8]))
+    return {"cases": opened, "leads": leads}
+
+
+def _seed_write_off(in_arrears, users, approver) -> int:
+    candidate = next(
+        (e for e in reversed(in_arrears) if not e.cases.exists()),
+        None,
+    )
+    if candidate is None:
+        return 0
+    Enterprise.objects.filter(pk=candidate.pk).update(status=EnterpriseStatus.DEREGISTERED)
+    candidate.refresh_from_db()
+    worker = users["jingban"]
+    case = case_open(actor=worker, enterprise=candidate, assigned_to=worker)
+    case = _step(case, Stage.TRACKING, worker, approver)
+    approval = write_off_request(
+        actor=worker, case=case, documents=WRITE_OFF, note="破产终结，申请核销"
+    )
+    approval_decide(actor=approver, approval=approval, approve=True, comment="同意核销")
+    return 1

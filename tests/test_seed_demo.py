@@ -65,13 +65,30 @@ def test_demo_ledger_has_arrears_payments_a_bankruptcy_and_old_state_enterprises
     assert all(enterprise_differences(e.pk, as_of=today()) == [] for e in in_arrears[:20])
 
 
-def test_demo_has_cases_at_several_stages_with_pending_approvals(db):
-    from enforcement.models import Approval, Case
+def test_demo_has_cases_at_every_stage_with_pending_approvals(db):
+    from enforcement.models import (
+        Approval,
+        AuditLead,
+        AuditRecord,
+        Case,
+        Deferral,
+        Fine,
+    )
+    from enforcement.stages import Stage
 
     _seed(enterprises=150, months=36, seed=7)
     stages = set(Case.objects.values_list("stage", flat=True))
-    assert {"demand", "rectification", "tracking"} <= stages
+    assert set(Stage.values) <= stages
     assert Approval.objects.filter(status="pending", to_stage="bank").exists()
+    assert Approval.objects.filter(status="pending", to_stage="penalty").exists()
+    assert Deferral.objects.filter(status="broken").exists()
+    assert Deferral.objects.filter(status="active").exists()
+    assert set(Case.objects.exclude(closing_reason="").values_list("closing_reason", flat=True)) >= {
+        "paid",
+        "write_off",
+    }
+    assert AuditRecord.objects.exists() and Fine.objects.exists()
+    assert AuditLead.objects.filter(status="open").count() >= 4
     assert Case.objects.count() == _seed_again_count()
 
 
