@@ -90,7 +90,7 @@ def audit_record(
         case,
         actor,
         CaseEvent.Kind.DOCUMENT,
-        f"稽核记录：{audited_on:%Y年%m月%d日}，稽核人员 {auditor_1}、{auditor_2}；"
+        f"稽核记录：{chinese_date(audited_on)}，稽核人员 {auditor_1}、{auditor_2}；"
         f"{'发现违法行为' if violation else '未发现违法行为'}，出具{document.get_doc_type_display()} "
         f"{document.number_text}",
         document=document,

@@ -14,6 +14,7 @@ from enforcement.services import case_close
 from enforcement.stages import ClosingReason, Stage
 from enforcement.timeline import timeline_event
 from enterprises.models import EnterpriseStatus
+from notices.content import chinese_date
 
 # What a write-off file must hold: the court's documents, then the outside approvals in order
 # (the office proposes, the labour department reviews, finance re-checks, the government approves).
@@ -45,7 +46,7 @@ def review_record(*, actor, case: Case, note: str, request=None) -> Case:
         case,
         actor,
         CaseEvent.Kind.DOCUMENT,
-        f"复查：{note.strip()}；下次复查 {case.review_due:%Y年%m月%d日}",
+        f"复查：{note.strip()}；下次复查 {chinese_date(case.review_due)}",
     )
     log_action(
         actor=actor, action=AuditAction.UPDATE, obj=case, request=request, detail={"review": note}

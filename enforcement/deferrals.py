@@ -21,7 +21,7 @@ from enforcement.models import (
     Instalment,
 )
 from enforcement.timeline import amounts_owed, timeline_event
-from notices.content import instalment_plan
+from notices.content import chinese_date, instalment_plan
 
 
 def casework_settings() -> CaseworkSettings:
@@ -151,7 +151,7 @@ def deferral_start(
         approved_by,
         CaseEvent.Kind.DOCUMENT,
         f"延期缴费：{len(plan)} 期共 {format_yuan(deferral.total)} 元，"
-        f"{day:%Y年%m月%d日}至{plan[-1][0]:%Y年%m月%d日}暂停计收滞纳金",
+        f"{chinese_date(day)}至{chinese_date(plan[-1][0])}暂停计收滞纳金",
     )
     return deferral
 

@@ -221,7 +221,8 @@ def _seed_write_off(in_arrears, users, approver) -> int:
         return 0
     Enterprise.objects.filter(pk=candidate.pk).update(status=EnterpriseStatus.DEREGISTERED)
     candidate.refresh_from_db()
-    worker = users["jingban"]
+    group = candidate.region.task_group
+    worker = users[_people()[1].get(group.name if group else "", ("jingban", ""))[0]]
     case = case_open(actor=worker, enterprise=candidate, assigned_to=worker)
     case = _step(case, Stage.TRACKING, worker, approver)
     approval = write_off_request(

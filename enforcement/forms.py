@@ -11,7 +11,9 @@ def auditors():
 
 
 class AuditRecordForm(forms.Form):
-    audited_on = forms.DateField(label="稽核日期", widget=forms.DateInput(attrs={"type": "date"}))
+    audited_on = forms.DateField(
+        label="稽核日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     auditor_1 = forms.ModelChoiceField(label="稽核人员一", queryset=User.objects.none())
     auditor_2 = forms.ModelChoiceField(label="稽核人员二", queryset=User.objects.none())
     credentials = forms.CharField(label="出示的证件", max_length=200)
@@ -22,3 +24,8 @@ class AuditRecordForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["auditor_1"].queryset = self.fields["auditor_2"].queryset = auditors()
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "violation" else "form-control form-control-sm"
+            if isinstance(field.widget, forms.Select):
+                css = "form-select form-select-sm"
+            field.widget.attrs["class"] = css

@@ -14,6 +14,7 @@ from enforcement.models import Approval, Case, CaseEvent, Deferral
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
 from enforcement.timeline import amounts_owed, timeline_event
 from enterprises.models import Enterprise
+from notices.content import chinese_date
 from notices.models import Document
 from notices.services import document_issue
 from notices.types import DocumentType
@@ -91,7 +92,7 @@ def check_move(case: Case, to_stage: str) -> Move:
             raise IllegalMove(f"{document.number_text} 尚未送达。")
         if document.deadline is None or document.deadline >= day:
             raise IllegalMove(
-                f"{document.number_text} 的期限尚未届满（{document.deadline:%Y年%m月%d日}）。"
+                f"{document.number_text} 的期限尚未届满（{chinese_date(document.deadline)}）。"
             )
         principal, fee = amounts_owed(case.enterprise)
         if principal + fee <= 0:
@@ -117,7 +118,7 @@ def _check_audit_done(case: Case, day) -> None:
             raise IllegalMove(f"{document.number_text} 尚未送达。")
         if document.deadline is None or document.deadline >= day:
             raise IllegalMove(
-                f"{document.number_text} 的整改期限尚未届满（{document.deadline:%Y年%m月%d日}）。"
+                f"{document.number_text} 的整改期限尚未届满（{chinese_date(document.deadline)}）。"
             )
 
 

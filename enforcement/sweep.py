@@ -18,6 +18,7 @@ from enforcement.services import (
     timeline_event,
 )
 from enforcement.stages import ClosingReason, Stage
+from notices.content import chinese_date
 
 DEADLINE_PASSED = "期限届满"
 REVIEW_DUE = "复查到期"
@@ -58,7 +59,7 @@ def sweep_cases(*, as_of: date) -> dict:
                 case=case,
                 kind=CaseEvent.Kind.MOVED,
                 document=document,
-                text=f"{DEADLINE_PASSED}：{document.number_text} 于 {document.deadline:%Y年%m月%d日} 届满，可转入下一步",
+                text=f"{DEADLINE_PASSED}：{document.number_text} 于 {chinese_date(document.deadline)} 届满，可转入下一步",
             )
             passed += 1
         if (
@@ -66,14 +67,14 @@ def sweep_cases(*, as_of: date) -> dict:
             and case.review_due
             and case.review_due <= as_of
             and not case.events.filter(
-                text__startswith=f"{REVIEW_DUE}：{case.review_due:%Y年%m月%d日}"
+                text__startswith=f"{REVIEW_DUE}：{chinese_date(case.review_due)}"
             ).exists()
         ):
             timeline_event(
                 case,
                 None,
                 CaseEvent.Kind.MOVED,
-                f"{REVIEW_DUE}：{case.review_due:%Y年%m月%d日}，请复查企业经营和财产状况",
+                f"{REVIEW_DUE}：{chinese_date(case.review_due)}，请复查企业经营和财产状况",
             )
             reviews += 1
     return {**result, "deadlines_passed": passed, "reviews_due": reviews, "closed": closed}
@@ -112,8 +113,8 @@ def _end(deferral: Deferral, status: str, as_of: date, *, missed: Instalment | N
             reason=f"延期缴费协议第{missed.number}期未按期足额缴纳",
         )
         text = (
-            f"延期缴费协议未履行：第{missed.number}期（{missed.due_on:%Y年%m月%d日}前应累计缴纳）"
-            f"未足额缴纳，自{missed.due_on:%Y年%m月%d日}次日起恢复计收滞纳金"
+            f"延期缴费协议未履行：第{missed.number}期（{chinese_date(missed.due_on)}前应累计缴纳）"
+            f"未足额缴纳，自{chinese_date(missed.due_on)}次日起恢复计收滞纳金"
         )
     else:
         principal, fee = amounts_owed(case.enterprise)

@@ -226,7 +226,7 @@ def case_detail(request, case_id):
                 "auditor_1", "auditor_2", "result_document"
             ),
             "audit_form": AuditRecordForm(initial={"audited_on": today()})
-            if case.stage == Stage.AUDIT
+            if case.stage == Stage.AUDIT and not case.audit_records.exists()
             else None,
             "write_off_fields": WRITE_OFF_DOCUMENTS.items(),
             "can_write_off": case.enterprise.status in WRITE_OFF_STATUSES,

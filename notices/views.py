@@ -12,7 +12,7 @@ from core.pagination import paginate
 from core.permissions import capability_required
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices import services
-from notices.content import build_content
+from notices.content import build_content, chinese_date
 from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettingsForm, ServiceForm
 from notices.models import Document
 from notices.selectors import batch_candidates, document_search, documents_visible_to
@@ -157,7 +157,7 @@ def service_create(request, document_id):
             )
             document.refresh_from_db()
             text = (
-                f"已登记送达。期限届满日：{document.deadline:%Y年%m月%d日}"
+                f"已登记送达。期限届满日：{chinese_date(document.deadline)}"
                 if document.deadline
                 else "已登记送达。"
             )

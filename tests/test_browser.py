@@ -62,3 +62,81 @@ def test_log_in_list_open_unmask_and_log_out(county, live_server, page):
     assert page.get_by_text("您已安全退出。").is_visible()
     page.goto(f"{live_server.url}/enterprises/")
     assert page.url.startswith(f"{live_server.url}/login/")
+
+
+def _log_in(page, url, username):
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/cases/today/")
+
+
+def _serve_current_document(page, served_on):
+    page.click("dd >> a")  # 本阶段文书
+    page.select_option("#id_method", "direct")
+    page.fill("#id_served_on", served_on)
+    page.fill("#id_recipient", "张三（法定代表人）")
+    page.click("button:has-text('登记送达')")
+    page.wait_for_selector("text=已登记送达")
+    page.go_back()
+    page.go_back()
+    page.reload()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, frozen):
+    """立案 → 催缴 → 责令改正 → 查询划拨 (approved by the group leader) → the bank's transfer
+    becomes a payment and closes the case; every step is on the timeline."""
+    url = live_server.url
+    page.on("dialog", lambda dialog: dialog.accept())  # every irreversible step asks first
+    _log_in(page, url, "jingban")
+    page.goto(f"{url}/cases/enterprise/{county.enterprise.pk}/")
+    page.click("button:has-text('立案')")
+    page.wait_for_selector("text=已立案")
+    case_url = page.url
+
+    page.click("text=转入催缴并出具文书")
+    page.wait_for_selector("text=文书已出具")
+    _serve_current_document(page, "2026-11-22")
+    page.click("text=转入责令改正并出具文书")
+    assert page.get_by_text("期限尚未届满").is_visible()  # the guard, in words
+
+    frozen.move_to("2026-12-02T02:00:00Z")  # the 5 working days have passed
+    _log_in(page, url, "jingban")  # ten days on, the session has long expired
+    page.goto(case_url)
+    page.click("text=转入责令改正并出具文书")
+    page.wait_for_selector("text=已转入“责令改正”")
+    _serve_current_document(page, "2026-12-02")
+    frozen.move_to("2026-12-20T02:00:00Z")  # 10 working days later
+    _log_in(page, url, "jingban")
+    page.goto(case_url)
+    form = page.locator("form:has(button:has-text('转入查询划拨'))")
+    form.locator("input[name=reason]").fill("催告期满仍未缴纳")
+    form.locator("button").click()
+    page.wait_for_selector("text=已提交审批")
+
+    page.click("text=退出")
+    _log_in(page, url, "zuzhang")
+    page.goto(f"{url}/cases/approvals/")
+    page.fill("input[name=comment]", "同意查询划拨")
+    page.click("button:has-text('批准')")
+    page.wait_for_selector("text=已批准并执行")
+    page.click("text=退出")
+
+    _log_in(page, url, "jingban")
+    page.goto(case_url)
+    assert page.locator("h1.page-title + .badge").inner_text() == "查询划拨"
+    page.fill("input[name=findings]", "工商银行壶关支行基本户，余额 8,000.00 元")
+    page.click("text=登记查询结果")
+    page.wait_for_selector("text=已登记账户查询结果")
+    page.fill("input[name=amount]", "8000.00")
+    page.fill("input[name=paid_on]", "2026-12-20")
+    page.fill("input[name=external_ref]", "HB-20261220-01")
+    page.click("text=登记划拨结果并记账")
+    page.wait_for_selector("text=已登记银行划拨")
+    page.reload()
+    assert page.locator("h1.page-title + .badge").inner_text() == "结案"
+    timeline = page.locator("ul.list-unstyled").inner_text()
+    for step in ("立案 → 催缴", "催缴 → 责令改正", "批准：查询划拨", "全额清缴"):
+        assert step in timeline, step

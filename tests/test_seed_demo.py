@@ -83,7 +83,9 @@ def test_demo_has_cases_at_every_stage_with_pending_approvals(db):
     assert Approval.objects.filter(status="pending", to_stage="penalty").exists()
     assert Deferral.objects.filter(status="broken").exists()
     assert Deferral.objects.filter(status="active").exists()
-    assert set(Case.objects.exclude(closing_reason="").values_list("closing_reason", flat=True)) >= {
+    assert set(
+        Case.objects.exclude(closing_reason="").values_list("closing_reason", flat=True)
+    ) >= {
         "paid",
         "write_off",
     }
