@@ -14,6 +14,7 @@ from arrears.policy import current_policy, due_date_for
 from core.dates import today
 from core.excel import (
     Column,
+    ParsedRows,
     Problem,
     SpreadsheetError,
     normalize_text,
@@ -61,17 +62,8 @@ class LedgerRow:
 
 
 @dataclass
-class ParsedLedger:
+class ParsedLedger(ParsedRows):
     rows: list[LedgerRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    file_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.problems and bool(self.rows)
-
-    def messages(self) -> list[str]:
-        return [self.file_error] if self.file_error else [str(p) for p in self.problems]
 
     def summary(self) -> dict:
         unit = sum((r.unit_amount for r in self.rows), Decimal("0"))

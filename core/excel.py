@@ -50,6 +50,22 @@ class Column:
 
 
 @dataclass
+class ParsedRows:
+    """What an importer's check found: the rows it would write, or why it writes none."""
+
+    rows: list = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    file_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.problems and bool(self.rows)
+
+    def messages(self) -> list[str]:
+        return [self.file_error] if self.file_error else [str(p) for p in self.problems]
+
+
+@dataclass
 class Sheet:
     """Data rows as {key: raw value}, each with its spreadsheet row number."""
 

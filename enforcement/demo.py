@@ -22,6 +22,7 @@ from enforcement.services import (
     bank_inquiry_record,
     case_move,
     case_open,
+    transfer_notice_issue,
 )
 from enforcement.stages import Stage
 from enforcement.sweep import deferrals_check
@@ -110,6 +111,7 @@ def _details(label, case, worker, leader):
         bank_inquiry_record(
             actor=worker, case=case, findings="中国工商银行壶关支行基本户，余额 12,850.36 元"
         )
+        transfer_notice_issue(actor=worker, case=case)
     elif label == "penalty":
         fine_decide(actor=worker, case=case, multiple=Decimal("1.5"))
     elif label == "broken deferral":

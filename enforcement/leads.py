@@ -16,6 +16,7 @@ from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import (
     Column,
+    ParsedRows,
     Problem,
     SpreadsheetError,
     parse_amount,
@@ -87,17 +88,8 @@ HEADER_OF = {c.key: c.header for c in COLUMNS}
 
 
 @dataclass
-class ParsedTaxData:
+class ParsedTaxData(ParsedRows):
     rows: list[TaxRecord] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    file_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.problems and bool(self.rows)
-
-    def messages(self) -> list[str]:
-        return [self.file_error] if self.file_error else [str(p) for p in self.problems]
 
 
 def parse_tax_file(path: Path, *, allowed_region_ids=None) -> ParsedTaxData:

@@ -429,6 +429,43 @@ def bank_inquiry_record(*, actor, case: Case, findings: str, request=None) -> Ca
     return event
 
 
+def _transfer_notice(case: Case):
+    return (
+        Document.objects.filter(
+            enterprise=case.enterprise,
+            doc_type=DocumentType.TRANSFER_NOTICE,
+            status="issued",
+            issued_at__gte=case.opened_at,
+        )
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def transfer_notice_issue(*, actor, case: Case, request=None) -> Document:
+    """The written notice to the bank (行政强制法 第四十七条), after the approved transfer decision
+    and the inquiry's findings."""
+    if case.stage != Stage.BANK:
+        raise ValidationError("只有在“查询划拨”阶段才能出具划拨通知书。")
+    if not case.events.filter(text__startswith="账户查询结果").exists():
+        raise ValidationError("请先登记账户查询结果，再出具划拨通知书。")
+    document = document_issue(
+        actor=actor,
+        doc_type=DocumentType.TRANSFER_NOTICE,
+        enterprise=case.enterprise,
+        request=request,
+    )
+    timeline_event(
+        case,
+        actor,
+        CaseEvent.Kind.DOCUMENT,
+        f"出具划拨通知书 {document.number_text}，送开户银行",
+        document=document,
+    )
+    return document
+
+
 def bank_transfer_record(
     *, actor, case: Case, amount: Decimal, paid_on, external_ref: str, request=None
 ):
@@ -439,6 +476,8 @@ def bank_transfer_record(
 
     if case.stage != Stage.BANK:
         raise ValidationError("只有在“查询划拨”阶段才能登记划拨结果。")
+    if _transfer_notice(case) is None:
+        raise ValidationError("请先出具划拨通知书送开户银行，再登记划拨结果。")
     payment, created = payment_post(
         actor=actor,
         enterprise=case.enterprise,

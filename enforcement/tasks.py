@@ -1,17 +1,14 @@
 from datetime import date
 
 from celery import shared_task
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from core.dates import today
-from core.jobs import job_finish, report_progress
+from core.jobs import report_progress
 from core.models import Job, JobStatus
 from enforcement.models import Case
 from enforcement.services import case_move
 from enforcement.sweep import sweep_cases
-from notices import rendering
-from notices.tasks import render_document_pdfs
+from notices.tasks import finish_batch
 
 
 @shared_task
@@ -42,23 +39,4 @@ def move_cases_batch(job_id: int) -> str:
                 }
             )
         report_progress(job_id, done // 2)
-    merged = ""
-    if documents:
-        offset = len(job.result["case_ids"]) // 2
-        pdf = rendering.render_merged_pdf(
-            documents, progress=lambda n: report_progress(job_id, offset + n // 2)
-        )
-        merged = default_storage.save(f"batches/batch-{job_id}.pdf", ContentFile(pdf))
-    finished = job_finish(
-        job,
-        status=JobStatus.DONE,
-        result={
-            **job.result,
-            "documents": [d.pk for d in documents],
-            "skipped": skipped,
-            "merged": merged,
-        },
-    )
-    if documents:
-        render_document_pdfs.delay([d.pk for d in documents])
-    return finished.status
+    return finish_batch(job, documents, skipped, done_before=len(job.result["case_ids"]) // 2)

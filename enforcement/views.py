@@ -335,7 +335,12 @@ class BankTransferForm(forms.Form):
 def bank_result(request, case_id):
     case = _case(request, case_id)
     try:
-        if request.POST.get("findings") is not None:
+        if request.POST.get("action") == "transfer_notice":
+            document = services.transfer_notice_issue(
+                actor=request.user, case=case, request=request
+            )
+            messages.success(request, f"已出具划拨通知书 {document.number_text}，请送达开户银行。")
+        elif request.POST.get("findings") is not None:
             services.bank_inquiry_record(
                 actor=request.user, case=case, findings=request.POST["findings"], request=request
             )

@@ -10,6 +10,7 @@ from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import (
     Column,
+    ParsedRows,
     Problem,
     SpreadsheetError,
     normalize_text,
@@ -43,17 +44,8 @@ _KINDS = {label: value for value, label in EvidenceKind.choices} | {
 
 
 @dataclass
-class ParsedEvidence:
+class ParsedEvidence(ParsedRows):
     rows: list[Evidence] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    file_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.problems and bool(self.rows)
-
-    def messages(self) -> list[str]:
-        return [self.file_error] if self.file_error else [str(p) for p in self.problems]
 
 
 def parse_evidence_file(path: Path, *, allowed_region_ids=None) -> ParsedEvidence:

@@ -9,7 +9,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.excel import Column, Problem, SpreadsheetError, normalize_text, parse_count, read_sheet
+from core.excel import (
+    Column,
+    ParsedRows,
+    Problem,
+    SpreadsheetError,
+    normalize_text,
+    parse_count,
+    read_sheet,
+)
 from enterprises.codes import credit_code_from_cell, uscc_problem
 from enterprises.models import Enterprise, Industry, Ownership, Region
 
@@ -50,16 +58,10 @@ class EnterpriseRow:
 
 
 @dataclass
-class ParsedImport:
+class ParsedImport(ParsedRows):
     rows: list[EnterpriseRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    file_error: str = ""
     # credit code → {field: (old, new)} for enterprises that already exist
     changes: dict[str, dict] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.problems and bool(self.rows)
 
     @property
     def new_count(self) -> int:
@@ -68,9 +70,6 @@ class ParsedImport:
     @property
     def update_count(self) -> int:
         return len(self.changes)
-
-    def messages(self) -> list[str]:
-        return [self.file_error] if self.file_error else [str(p) for p in self.problems]
 
 
 def _choice_by_text(choices, text: str) -> str | None:

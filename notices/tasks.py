@@ -53,13 +53,18 @@ def issue_batch(job_id: int) -> str:
                 }
             )
         report_progress(job_id, len(documents) // 2)
+    return finish_batch(job, documents, skipped, done_before=len(documents) // 2)
+
+
+def finish_batch(job: Job, documents: list, skipped: list, *, done_before: int) -> str:
+    """Print a batch's documents as one merged PDF, record the job's result, and queue each
+    document's own file. Shared by notice batches and case batches."""
     merged = ""
     if documents:
-        offset = len(documents) // 2
         pdf = rendering.render_merged_pdf(
-            documents, progress=lambda n: report_progress(job_id, offset + n // 2)
+            documents, progress=lambda n: report_progress(job.pk, done_before + n // 2)
         )
-        merged = default_storage.save(f"batches/batch-{job_id}.pdf", ContentFile(pdf))
+        merged = default_storage.save(f"batches/batch-{job.pk}.pdf", ContentFile(pdf))
     finished = job_finish(
         job,
         status=JobStatus.DONE,

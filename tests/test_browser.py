@@ -130,6 +130,8 @@ def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, fro
     page.fill("input[name=findings]", "工商银行壶关支行基本户，余额 8,000.00 元")
     page.click("text=登记查询结果")
     page.wait_for_selector("text=已登记账户查询结果")
+    page.click("text=出具划拨通知书（送开户银行）")
+    page.wait_for_selector("text=请送达开户银行")
     page.fill("input[name=amount]", "8000.00")
     page.fill("input[name=paid_on]", "2026-12-20")
     page.fill("input[name=external_ref]", "HB-20261220-01")
@@ -138,5 +140,5 @@ def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, fro
     page.reload()
     assert page.locator("h1.page-title + .badge").inner_text() == "结案"
     timeline = page.locator("ul.list-unstyled").inner_text()
-    for step in ("立案 → 催缴", "催缴 → 责令改正", "批准：查询划拨", "全额清缴"):
+    for step in ("立案 → 催缴", "催缴 → 责令改正", "批准：查询划拨", "出具划拨通知书", "全额清缴"):
         assert step in timeline, step

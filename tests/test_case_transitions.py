@@ -217,18 +217,22 @@ def test_closing_as_paid_in_full_is_refused_while_money_is_owed(county):
 
 def test_any_other_closing_needs_approval(county):
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
-    approval = case_close(actor=county.caseworker, case=case, reason="write_off", note="破产终结")
-    assert isinstance(approval, Approval)
-    approval_decide(actor=county.leader, approval=approval, approve=True, comment="报批核销")
+    approval = case_close(
+        actor=county.caseworker, case=case, reason="deregistered", note="已注销，无财产"
+    )
+    assert isinstance(approval, Approval) and approval.capability == "approve_high_risk"
+    approval_decide(actor=county.leader, approval=approval, approve=True, comment="同意")
     case.refresh_from_db()
-    assert case.stage == Stage.CLOSED and case.closing_reason == "write_off"
+    assert case.stage == Stage.CLOSED and case.closing_reason == "deregistered"
     assert list(case.events.values_list("kind", flat=True)) == [
         "opened",
         "approval",
         "approval",
         "closed",
     ]
-    assert CaseEvent.objects.filter(case=case, kind="closed", text="结案：核销").exists()
+    assert CaseEvent.objects.filter(
+        case=case, kind="closed", text="结案：注销且无财产可供执行"
+    ).exists()
 
 
 def test_a_payment_that_clears_everything_closes_the_case(county):
@@ -354,6 +358,14 @@ def test_bank_transfer_becomes_a_payment_and_can_close_the_case(client, county):
     client.force_login(county.caseworker)
     client.post(f"/cases/{case.pk}/bank/", {"findings": "工行壶关支行 6222…，余额 50 万元"})
     assert case.events.filter(text__startswith="账户查询结果：工行壶关支行").exists()
+    page = client.post(
+        f"/cases/{case.pk}/bank/",
+        {"amount": "300.00", "paid_on": "2026-11-21", "external_ref": "HB-0"},
+        follow=True,
+    ).content.decode()
+    assert "请先出具划拨通知书" in page and not Payment.objects.filter(external_ref="HB-0").exists()
+    client.post(f"/cases/{case.pk}/bank/", {"action": "transfer_notice"})
+    assert case.events.filter(text__startswith="出具划拨通知书").exists()
     client.post(
         f"/cases/{case.pk}/bank/",
         {"amount": "300.00", "paid_on": "2026-11-21", "external_ref": "HB-1"},
