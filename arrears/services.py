@@ -95,7 +95,10 @@ def payment_post(
     as_of = today()
     write_replay(enterprise.pk, replay_enterprise(enterprise.pk, as_of=as_of), as_of=as_of)
     ledger_changed(
-        enterprise_id=enterprise.pk, actor=actor, reason=f"缴款 {amount} 元（{external_ref}）"
+        enterprise_id=enterprise.pk,
+        actor=actor,
+        reason=f"缴款 {amount} 元（{external_ref}）",
+        paid=True,
     )
     log_action(
         actor=actor,
@@ -131,6 +134,7 @@ def payment_reverse(*, actor, payment: Payment, reason: str, request=None) -> Pa
     write_replay(
         payment.enterprise_id, replay_enterprise(payment.enterprise_id, as_of=as_of), as_of=as_of
     )
+    ledger_changed(enterprise_id=payment.enterprise_id, actor=actor, reason=f"冲正：{reason}")
     log_action(
         actor=actor,
         action=AuditAction.REVERSE,
@@ -176,6 +180,7 @@ def ledger_item_adjust(
     write_replay(
         item.enterprise_id, replay_enterprise(item.enterprise_id, as_of=as_of), as_of=as_of
     )
+    ledger_changed(enterprise_id=item.enterprise_id, actor=actor, reason=f"调整：{reason}")
     log_action(
         actor=actor,
         action=AuditAction.UPDATE,

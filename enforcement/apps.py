@@ -7,6 +7,8 @@ class EnforcementConfig(AppConfig):
 
     def ready(self):
         from arrears.hooks import on_ledger_change
+        from enforcement.classification import reclassify_after_change
         from enforcement.services import case_close_if_paid
 
         on_ledger_change(case_close_if_paid)
+        on_ledger_change(reclassify_after_change)

@@ -23,3 +23,20 @@ def classification_refresh(*, enterprise_ids) -> int:
         enterprise_reclassify(enterprise=enterprise, arrears_months=arrears_months(enterprise.pk))
         count += 1
     return count
+
+
+def reclassify_after_change(*, enterprise_id: int, **_) -> None:
+    """Registered with arrears.hooks: a payment, reversal or correction changes the arrears
+    period, and with it which evidence counts."""
+    classification_refresh(enterprise_ids=[enterprise_id])
+
+
+def classification_refresh_all() -> int:
+    """Every enterprise with unpaid principal, nightly: ledger imports change arrears periods
+    for thousands of enterprises at once, and are caught up here rather than row by row."""
+    ids = (
+        LedgerItem.objects.filter(principal_paid__lt=F("principal"))
+        .values_list("enterprise_id", flat=True)
+        .distinct()
+    )
+    return classification_refresh(enterprise_ids=list(ids))

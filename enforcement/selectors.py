@@ -61,6 +61,21 @@ def case_search(
     return cases.order_by("-opened_at")
 
 
+def counts_by_class(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
+    """(class, label, number of cases) for the cases a filter found, in the classes' order."""
+    from django.db.models import Count
+
+    from enterprises.models import AbilityClass
+
+    found = dict(
+        cases.order_by()
+        .values_list("enterprise__ability")
+        .annotate(n=Count("id"))
+        .values_list("enterprise__ability", "n")
+    )
+    return [(value, label, found.get(value, 0)) for value, label in AbilityClass.choices]
+
+
 def next_moves(case: Case) -> list[tuple[str, str, object]]:
     """(stage, its label, the table's rule) for every move the table allows from here."""
     return [

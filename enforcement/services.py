@@ -388,9 +388,12 @@ def case_close(
     )
 
 
-def case_close_if_paid(*, enterprise_id: int, actor, reason: str) -> Case | None:
+def case_close_if_paid(*, enterprise_id: int, actor, reason: str, paid: bool) -> Case | None:
     """Registered with arrears.hooks: a payment that clears principal and fee closes the open
-    case as 全额清缴 and says so on the timeline."""
+    case as 全额清缴 and says so on the timeline (a correction that leaves nothing owed does not:
+    that is a closing someone decides)."""
+    if not paid:
+        return None
     case = (
         Case.objects.filter(enterprise_id=enterprise_id, closed_at__isnull=True)
         .select_related("enterprise")

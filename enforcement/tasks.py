@@ -5,6 +5,7 @@ from celery import shared_task
 from core.dates import today
 from core.jobs import report_progress
 from core.models import Job, JobStatus
+from enforcement.classification import classification_refresh_all
 from enforcement.models import Case
 from enforcement.services import case_move
 from enforcement.sweep import sweep_cases
@@ -14,7 +15,8 @@ from notices.tasks import finish_batch
 @shared_task
 def sweep_cases_nightly(as_of: str | None = None) -> dict:
     """01:00, after the 00:30 accrual: deferrals, deadlines passed overnight, reviews, payoffs."""
-    return sweep_cases(as_of=date.fromisoformat(as_of) if as_of else today())
+    result = sweep_cases(as_of=date.fromisoformat(as_of) if as_of else today())
+    return {**result, "reclassified": classification_refresh_all()}
 
 
 @shared_task

@@ -108,7 +108,12 @@ def case_list(request):
     return render(
         request,
         "enforcement/list.html",
-        {"form": form, "page": paginate(request, cases), "bulk_moves": bulk_moves},
+        {
+            "form": form,
+            "page": paginate(request, cases),
+            "bulk_moves": bulk_moves,
+            "class_counts": selectors.counts_by_class(cases),
+        },
     )
 
 

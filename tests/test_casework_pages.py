@@ -205,3 +205,34 @@ def test_worklist_shows_reviews_due_and_broken_deferrals(client, county):
     client.force_login(county.caseworker)
     page = client.get("/cases/today/").content.decode()
     assert "跟踪关注到期复查" in page and "11月20日 应复查" in page
+
+
+def test_case_list_counts_by_class(client, county):
+    Enterprise.objects.filter(pk=county.enterprise.pk).update(ability="able")
+    case_open(actor=county.caseworker, enterprise=county.enterprise)
+    client.force_login(county.caseworker)
+    page = client.get("/cases/").content.decode()
+    assert "重点清欠对象 1" in page and "待核实 0" in page
+
+
+def test_classification_follows_the_ledger(county):
+    from decimal import Decimal
+
+    from arrears.services import payment_post
+    from enforcement.classification import classification_refresh
+    from enterprises.models import Evidence
+
+    Evidence.objects.create(enterprise=county.enterprise, month=date(2025, 2, 1), kind="wages")
+    classification_refresh(enterprise_ids=[county.enterprise.pk])
+    county.enterprise.refresh_from_db()
+    assert county.enterprise.ability == "able"  # wages paid in an unpaid month
+    payment_post(
+        actor=county.caseworker,
+        enterprise=county.enterprise,
+        amount=Decimal("100000.00"),
+        paid_on=date(2026, 11, 22),
+        method="self",
+        external_ref="ALL",
+    )
+    county.enterprise.refresh_from_db()
+    assert county.enterprise.ability == "to_verify"  # no arrears period left to show evidence in

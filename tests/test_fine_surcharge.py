@@ -63,9 +63,9 @@ def test_grows_with_every_day_late_until_the_cap(fine, late):
         fine=fine, deadline=DEADLINE, paid_off_on=None, as_of=DEADLINE + timedelta(days=late + 1)
     )
     assert tomorrow.amount >= today.amount
-    assert (
-        tomorrow.amount > today.amount or tomorrow.amount == fine or fine * D("0.03") < D("0.005")
-    )
+    # Strictly more each day while a day's 3 % is at least a fen (smaller fines round to steps).
+    if fine * D("0.03") >= D("0.01"):
+        assert tomorrow.amount > today.amount or tomorrow.amount == fine
 
 
 @pytest.mark.usefixtures("frozen")

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from core.dates import today
+from enforcement.classification import classification_refresh_all
 from enforcement.sweep import sweep_cases
 
 
@@ -14,8 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, **options):
         result = sweep_cases(as_of=as_of or today())
+        reclassified = classification_refresh_all()
         self.stdout.write(
             f"{result['deadlines_passed']} deadlines passed, {result['closed']} cases closed as paid, "
             f"{result['reviews_due']} reviews due, {result['deferrals_broken']} deferrals broken, "
-            f"{result['deferrals_completed']} deferrals completed"
+            f"{result['deferrals_completed']} deferrals completed, "
+            f"{reclassified} enterprises reclassified"
         )
