@@ -61,6 +61,22 @@ def case_search(
     return cases.order_by("-opened_at")
 
 
+def case_documents(case: Case) -> QuerySet[Document]:
+    """The documents issued to the enterprise since the case opened."""
+    return Document.objects.filter(
+        enterprise_id=case.enterprise_id, issued_at__gte=case.opened_at
+    ).order_by("issued_at")
+
+
+def case_payments(case: Case):
+    """Payments recorded since the case opened (whatever their date), reversals included."""
+    from arrears.models import Payment
+
+    return Payment.objects.filter(
+        enterprise_id=case.enterprise_id, created_at__gte=case.opened_at
+    ).order_by("paid_on", "id")
+
+
 def counts_by_class(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
     """(class, label, number of cases) for the cases a filter found, in the classes' order."""
     from django.db.models import Count

@@ -235,6 +235,8 @@ def case_detail(request, case_id):
             else None,
             "write_off_fields": WRITE_OFF_DOCUMENTS.items(),
             "can_write_off": case.enterprise.status in WRITE_OFF_STATUSES,
+            "documents": selectors.case_documents(case),
+            "payments": selectors.case_payments(case),
             "today": today(),
             "court_last_day": selectors.court_last_day(case)
             if case.stage in (Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)

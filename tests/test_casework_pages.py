@@ -236,3 +236,26 @@ def test_classification_follows_the_ledger(county):
     )
     county.enterprise.refresh_from_db()
     assert county.enterprise.ability == "to_verify"  # no arrears period left to show evidence in
+
+
+def test_case_page_lists_its_documents_and_payments(client, county):
+    from decimal import Decimal
+
+    from arrears.services import payment_post
+
+    case = _at(county, Stage.RECTIFICATION)
+    payment_post(
+        actor=county.caseworker,
+        enterprise=county.enterprise,
+        amount=Decimal("50.00"),
+        paid_on=date(2026, 11, 20),
+        method="self",
+        external_ref="PART-7",
+    )
+    client.force_login(county.caseworker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert case.current_document.number_text in page and "2026-10-01 送达" in page
+    assert "PART-7" in page and "50.00 元" in page
+    # An outsider of the other township does not find the case at all.
+    client.force_login(county.outsider)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
