@@ -91,6 +91,8 @@ def test_demo_has_cases_at_every_stage_with_pending_approvals(db):
     }
     assert AuditRecord.objects.exists() and Fine.objects.exists()
     assert AuditLead.objects.filter(status="open").count() >= 4
+    classes = set(Enterprise.objects.values_list("ability", flat=True))
+    assert {"able", "to_verify"} <= classes
     assert Case.objects.count() == _seed_again_count()
 
 
