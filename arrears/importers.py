@@ -23,7 +23,7 @@ from core.excel import (
     parse_period,
     read_sheet,
 )
-from enterprises.codes import credit_code_from_cell
+from enterprises.codes import enterprise_in_cell
 from enterprises.models import Enterprise
 
 COLUMNS = [
@@ -119,18 +119,11 @@ def parse_ledger_file(
         def problem(key, message, row=row):
             parsed.problems.append(Problem(row, HEADER_OF[key], message))
 
-        enterprise = None
-        try:
-            code = credit_code_from_cell(cells.get("credit_code"))
-        except ValueError as error:
-            problem("credit_code", str(error))
-        else:
-            enterprise = enterprises.get(code)
-            if enterprise is None:
-                problem("credit_code", f"企业 {code} 不在企业名册中，请先导入企业")
-            elif allowed_region_ids is not None and enterprise[2] not in allowed_region_ids:
-                problem("credit_code", "该企业属于其他工作组辖区")
-                enterprise = None
+        enterprise, error = enterprise_in_cell(
+            cells.get("credit_code"), enterprises, allowed_region_ids, missing="，请先导入企业"
+        )
+        if error:
+            problem("credit_code", error)
         name = normalize_text(cells.get("name"))
         if not name:
             problem("name", "不能为空")

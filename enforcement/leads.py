@@ -28,7 +28,7 @@ from core.money import round_fen
 from enforcement.deferrals import casework_settings
 from enforcement.models import AuditLead, Case, TaxRecord
 from enforcement.services import case_move, case_open
-from enterprises.codes import credit_code_from_cell
+from enterprises.codes import enterprise_in_cell
 from enterprises.models import Enterprise
 
 # Declared bases a few yuan short of the taxable wages are rounding in one system or the other.
@@ -113,19 +113,10 @@ def parse_tax_file(path: Path, *, allowed_region_ids=None) -> ParsedTaxData:
         def problem(key, message, row=row):
             parsed.problems.append(Problem(row, HEADER_OF[key], message))
 
-        enterprise_id = None
-        try:
-            code = credit_code_from_cell(cells.get("credit_code"))
-        except ValueError as error:
-            problem("credit_code", str(error))
-        else:
-            found = enterprises.get(code)
-            if found is None:
-                problem("credit_code", f"企业 {code} 不在企业名册中")
-            elif allowed_region_ids is not None and found[1] not in allowed_region_ids:
-                problem("credit_code", "该企业属于其他工作组辖区")
-            else:
-                enterprise_id = found[0]
+        entry, error = enterprise_in_cell(cells.get("credit_code"), enterprises, allowed_region_ids)
+        if error:
+            problem("credit_code", error)
+        enterprise_id = entry[0] if entry else None
         values = {}
         try:
             values["month"] = parse_period(cells.get("month", ""), latest_year=today().year)

@@ -60,3 +60,18 @@ def credit_code_from_cell(value) -> str:
     if isinstance(value, (int, float)):
         raise ValueError("被存成了数字（18 位代码会丢失精度），请将该列设为文本格式后重新填写")
     return normalize_text(value).replace(" ", "").upper()
+
+
+def enterprise_in_cell(value, known: dict, allowed_region_ids, *, missing: str = "") -> tuple:
+    """The register's entry for the credit code in an import cell — `known` maps codes to tuples
+    whose last item is the region id — as (entry, "") or (None, the reason in Chinese)."""
+    try:
+        code = credit_code_from_cell(value)
+    except ValueError as error:
+        return None, str(error)
+    entry = known.get(code)
+    if entry is None:
+        return None, f"企业 {code} 不在企业名册中{missing}"
+    if allowed_region_ids is not None and entry[-1] not in allowed_region_ids:
+        return None, "该企业属于其他工作组辖区"
+    return entry, ""

@@ -18,7 +18,7 @@ from core.excel import (
     parse_period,
     read_sheet,
 )
-from enterprises.codes import credit_code_from_cell
+from enterprises.codes import enterprise_in_cell
 from enterprises.models import Enterprise, Evidence, EvidenceKind
 
 COLUMNS = [
@@ -58,8 +58,10 @@ def parse_evidence_file(path: Path, *, allowed_region_ids=None) -> ParsedEvidenc
     parsed.problems = sheet.problems
     if any(p.row == 1 for p in sheet.problems):
         return parsed
-    enterprises = dict(Enterprise.objects.values_list("credit_code", "pk"))
-    regions = dict(Enterprise.objects.values_list("pk", "region_id"))
+    enterprises = {
+        code: (pk, region)
+        for code, pk, region in Enterprise.objects.values_list("credit_code", "pk", "region_id")
+    }
     seen: dict[tuple, int] = {}
     for row, cells in rows:
         before = len(parsed.problems)
@@ -67,19 +69,10 @@ def parse_evidence_file(path: Path, *, allowed_region_ids=None) -> ParsedEvidenc
         def problem(key, message, row=row):
             parsed.problems.append(Problem(row, HEADER_OF[key], message))
 
-        enterprise_id = None
-        try:
-            code = credit_code_from_cell(cells.get("credit_code"))
-        except ValueError as error:
-            problem("credit_code", str(error))
-        else:
-            enterprise_id = enterprises.get(code)
-            if enterprise_id is None:
-                problem("credit_code", f"企业 {code} 不在企业名册中")
-            elif (
-                allowed_region_ids is not None and regions[enterprise_id] not in allowed_region_ids
-            ):
-                problem("credit_code", "该企业属于其他工作组辖区")
+        entry, error = enterprise_in_cell(cells.get("credit_code"), enterprises, allowed_region_ids)
+        if error:
+            problem("credit_code", error)
+        enterprise_id = entry[0] if entry else None
         month = None
         try:
             month = parse_period(cells.get("month", ""), latest_year=today().year)
