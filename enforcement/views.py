@@ -123,8 +123,14 @@ def case_bulk(request):
     """Selected cases (all at one stage) move one step in the background; their documents print
     as one merged PDF on the batch page."""
     to_stage = request.POST.get("to_stage", "")
-    chosen = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
-    cases = selectors.cases_visible_to(request.user).filter(pk__in=chosen, closed_at__isnull=True)
+    if request.POST.get("all") == "1":  # every case the list's filter finds, not only this page
+        _, _, cases = _cases(request)
+        cases = cases.filter(closed_at__isnull=True)
+    else:
+        chosen = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
+        cases = selectors.cases_visible_to(request.user).filter(
+            pk__in=chosen, closed_at__isnull=True
+        )
     stages = set(cases.values_list("stage", flat=True))
     rule = MOVES.get((next(iter(stages)), to_stage)) if len(stages) == 1 else None
     if not cases or rule is None or rule.approval or rule.automatic or not rule.document:

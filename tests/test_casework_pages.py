@@ -259,3 +259,47 @@ def test_case_page_lists_its_documents_and_payments(client, county):
     # An outsider of the other township does not find the case at all.
     client.force_login(county.outsider)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_court_window_is_reminded_before_three_months_after_the_time_to_sue(client, county):
+    # 责令限期改正指令书 served 2026-03-01: time to sue ends 2026-09-01, the court window
+    # 2026-12-01 — within the 30 days' notice on 2026-11-22.
+    case = _at(county, Stage.BANK, served=date(2026, 3, 1))
+    from enforcement.selectors import court_last_day
+
+    assert court_last_day(case) == date(2026, 12, 1)
+    client.force_login(county.caseworker)
+    page = client.get("/cases/today/").content.decode()
+    assert "申请法院强制执行期限将届满" in page and "应于 2026年12月1日 前申请" in page
+    Document.objects.filter(pk=case.current_document_id).update(served_on=date(2026, 6, 1))
+    page = client.get("/cases/today/").content.decode()
+    assert "应于 2027年3月1日" not in page  # more than 30 days away: not yet on the list
+
+
+def test_sweep_notes_a_review_due_once(county):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = _at(county, Stage.TRACKING)
+    Case.objects.filter(pk=case.pk).update(review_due=date(2026, 11, 20))
+    for _ in range(2):
+        out = StringIO()
+        call_command("sweep_cases", "--as-of", "2026-11-22", stdout=out)
+    assert "0 reviews due" in out.getvalue()  # the second run adds nothing
+    assert case.events.filter(text__startswith="复查到期：2026年11月20日").count() == 1
+
+
+def test_bulk_can_take_every_case_the_filter_finds(
+    client, county, django_capture_on_commit_callbacks
+):
+    ready = _at(county, Stage.DEMAND, doc_type="deadline_notice")
+    client.force_login(county.caseworker)
+    page = client.get("/cases/", {"stage": "demand"}).content.decode()
+    assert "或全部 1 个符合条件的案件" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/cases/bulk/?stage=demand", {"to_stage": "rectification", "all": "1"}
+        )
+    job = Job.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    assert job.result["case_ids"] == [ready.pk] and len(job.result["documents"]) == 1
