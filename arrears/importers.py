@@ -16,12 +16,10 @@ from core.excel import (
     Column,
     ParsedRows,
     Problem,
-    SpreadsheetError,
     normalize_text,
     parse_amount,
     parse_day,
     parse_period,
-    read_sheet,
 )
 from enterprises.codes import enterprise_in_cell
 from enterprises.models import Enterprise
@@ -94,14 +92,10 @@ def parse_ledger_file(
     progress: Callable[[int, int | None], None] | None = None,
 ) -> ParsedLedger:
     parsed = ParsedLedger()
-    try:
-        sheet, rows = read_sheet(path, COLUMNS)
-    except SpreadsheetError as error:
-        parsed.file_error = str(error)
+    opened = parsed.open_sheet(path, COLUMNS)
+    if opened is None:
         return parsed
-    parsed.problems = sheet.problems  # one list: read_sheet appends formula problems to it
-    if any(p.row == 1 for p in sheet.problems):
-        return parsed
+    sheet, rows = opened
 
     policy = current_policy()
     enterprises = {
@@ -191,10 +185,7 @@ def parse_ledger_file(
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
             progress(count, sheet.max_row and sheet.max_row - 1)
-    if not parsed.rows and not parsed.problems:
-        parsed.file_error = "工作表没有数据行：第 1 行为列名，请从第 2 行起填写欠费明细。"
-    parsed.problems.sort(key=lambda p: p.row)
-    return parsed
+    return parsed.finish("工作表没有数据行：第 1 行为列名，请从第 2 行起填写欠费明细。")
 
 
 def existing_items(rows: list[LedgerRow]) -> dict[tuple, tuple]:

@@ -64,6 +64,27 @@ class ParsedRows:
     def messages(self) -> list[str]:
         return [self.file_error] if self.file_error else [str(p) for p in self.problems]
 
+    def open_sheet(self, path: Path, columns: list[Column]):
+        """(sheet, rows) to check, or None when the file or its header row cannot be used; the
+        reason is recorded either way."""
+        try:
+            sheet, rows = read_sheet(path, columns)
+        except SpreadsheetError as error:
+            self.file_error = str(error)
+            return None
+        # One list: read_sheet appends the formulas it finds while the rows are read to it.
+        self.problems = sheet.problems
+        if any(p.row == 1 for p in sheet.problems):
+            return None  # with wrong headers the rows cannot be read meaningfully
+        return sheet, rows
+
+    def finish(self, empty_message: str):
+        """After the last row: an empty sheet is a problem; problems in row order."""
+        if not self.rows and not self.problems:
+            self.file_error = empty_message
+        self.problems.sort(key=lambda p: p.row)
+        return self
+
 
 @dataclass
 class Sheet:

@@ -18,11 +18,9 @@ from core.excel import (
     Column,
     ParsedRows,
     Problem,
-    SpreadsheetError,
     parse_amount,
     parse_count,
     parse_period,
-    read_sheet,
 )
 from core.money import round_fen
 from enforcement.deferrals import casework_settings
@@ -94,14 +92,10 @@ class ParsedTaxData(ParsedRows):
 
 def parse_tax_file(path: Path, *, allowed_region_ids=None) -> ParsedTaxData:
     parsed = ParsedTaxData()
-    try:
-        sheet, rows = read_sheet(path, COLUMNS)
-    except SpreadsheetError as error:
-        parsed.file_error = str(error)
+    opened = parsed.open_sheet(path, COLUMNS)
+    if opened is None:
         return parsed
-    parsed.problems = sheet.problems
-    if any(p.row == 1 for p in sheet.problems):
-        return parsed
+    _, rows = opened
     enterprises = {
         code: (pk, region)
         for code, pk, region in Enterprise.objects.values_list("credit_code", "pk", "region_id")
@@ -139,10 +133,7 @@ def parse_tax_file(path: Path, *, allowed_region_ids=None) -> ParsedTaxData:
             else:
                 seen[key] = row
                 parsed.rows.append(TaxRecord(enterprise_id=enterprise_id, **values))
-    if not parsed.rows and not parsed.problems:
-        parsed.file_error = "工作表没有数据行。"
-    parsed.problems.sort(key=lambda p: p.row)
-    return parsed
+    return parsed.finish("工作表没有数据行。")
 
 
 @transaction.atomic

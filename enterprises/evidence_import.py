@@ -12,11 +12,9 @@ from core.excel import (
     Column,
     ParsedRows,
     Problem,
-    SpreadsheetError,
     normalize_text,
     parse_amount,
     parse_period,
-    read_sheet,
 )
 from enterprises.codes import enterprise_in_cell
 from enterprises.models import Enterprise, Evidence, EvidenceKind
@@ -50,14 +48,10 @@ class ParsedEvidence(ParsedRows):
 
 def parse_evidence_file(path: Path, *, allowed_region_ids=None) -> ParsedEvidence:
     parsed = ParsedEvidence()
-    try:
-        sheet, rows = read_sheet(path, COLUMNS)
-    except SpreadsheetError as error:
-        parsed.file_error = str(error)
+    opened = parsed.open_sheet(path, COLUMNS)
+    if opened is None:
         return parsed
-    parsed.problems = sheet.problems
-    if any(p.row == 1 for p in sheet.problems):
-        return parsed
+    _, rows = opened
     enterprises = {
         code: (pk, region)
         for code, pk, region in Enterprise.objects.values_list("credit_code", "pk", "region_id")
@@ -104,10 +98,7 @@ def parse_evidence_file(path: Path, *, allowed_region_ids=None) -> ParsedEvidenc
                         source=normalize_text(cells.get("source"))[:50],
                     )
                 )
-    if not parsed.rows and not parsed.problems:
-        parsed.file_error = "工作表没有数据行。"
-    parsed.problems.sort(key=lambda p: p.row)
-    return parsed
+    return parsed.finish("工作表没有数据行。")
 
 
 @transaction.atomic

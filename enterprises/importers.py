@@ -13,10 +13,8 @@ from core.excel import (
     Column,
     ParsedRows,
     Problem,
-    SpreadsheetError,
     normalize_text,
     parse_count,
-    read_sheet,
 )
 from enterprises.codes import credit_code_from_cell, uscc_problem
 from enterprises.models import Enterprise, Industry, Ownership, Region
@@ -160,15 +158,10 @@ def _parse_row(row: int, cells: dict, regions: dict[str, Region], allowed_region
 def parse_enterprise_file(path: Path, *, allowed_region_ids=None) -> ParsedImport:
     """Read and check every row. `allowed_region_ids` None means no jurisdiction limit."""
     parsed = ParsedImport()
-    try:
-        sheet, rows = read_sheet(path, COLUMNS)
-    except SpreadsheetError as error:
-        parsed.file_error = str(error)
+    opened = parsed.open_sheet(path, COLUMNS)
+    if opened is None:
         return parsed
-    # One list: formulas found while iterating the rows are appended to it by read_sheet.
-    parsed.problems = sheet.problems
-    if any(p.row == 1 for p in sheet.problems):
-        return parsed  # with wrong headers the rows cannot be read meaningfully
+    _, rows = opened
 
     regions = {r.name: r for r in Region.objects.all()}
     first_row_of: dict[str, int] = {}
@@ -183,11 +176,8 @@ def parse_enterprise_file(path: Path, *, allowed_region_ids=None) -> ParsedImpor
                 continue
             first_row_of[code] = row
             parsed.rows.append(EnterpriseRow(row, code, values))
-    if not parsed.rows and not parsed.problems:
-        parsed.file_error = "工作表没有数据行：第 1 行为列名，请从第 2 行起填写企业。"
-    _compare_with_register(parsed, allowed_region_ids)
-    parsed.problems.sort(key=lambda p: p.row)
-    return parsed
+    _compare_with_register(parsed, allowed_region_ids)  # adds nothing when there are no rows
+    return parsed.finish("工作表没有数据行：第 1 行为列名，请从第 2 行起填写企业。")
 
 
 def _compare_with_register(parsed: ParsedImport, allowed_region_ids) -> None:
