@@ -84,3 +84,21 @@ def calendar_year_save(*, actor, year: int, holidays: list, workdays: list, requ
         detail={"calendar_year": year, "holidays": len(holidays), "workdays": len(workdays)},
     )
     return len(holidays) + len(workdays)
+
+
+@transaction.atomic
+def settings_update(*, actor, model, data: dict, request=None):
+    """Change a one-row settings model (pk 1) under a row lock and log what changed."""
+    row = model.objects.select_for_update().get(pk=1)
+    changes = {k: [str(getattr(row, k)), str(v)] for k, v in data.items() if getattr(row, k) != v}
+    for name, value in data.items():
+        setattr(row, name, value)
+    row.save()
+    log_action(
+        actor=actor,
+        action=AuditAction.SETTINGS,
+        obj=row,
+        request=request,
+        detail={"changes": changes},
+    )
+    return row

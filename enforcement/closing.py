@@ -8,8 +8,8 @@ from django.db import transaction
 
 from core.audit import AuditAction, log_action
 from core.dates import today
-from enforcement.deferrals import casework_settings
 from enforcement.models import Approval, Case, CaseEvent
+from enforcement.selectors import casework_settings
 from enforcement.services import case_close
 from enforcement.stages import ClosingReason, Stage
 from enforcement.timeline import timeline_event

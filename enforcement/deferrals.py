@@ -5,47 +5,21 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 
 from arrears.models import Payment, SuspensionKind
 from arrears.services import suspension_decide, suspension_request
-from core.audit import AuditAction, log_action
 from core.money import format_yuan
 from enforcement.models import (
     Case,
     CaseEvent,
-    CaseworkSettings,
     Deferral,
     GuaranteeKind,
     Instalment,
 )
+from enforcement.selectors import casework_settings
 from enforcement.timeline import amounts_owed, timeline_event
 from notices.content import chinese_date, instalment_plan
-
-
-def casework_settings() -> CaseworkSettings:
-    settings, _ = CaseworkSettings.objects.get_or_create(pk=1)
-    return settings
-
-
-@transaction.atomic
-def casework_settings_update(*, actor, data: dict, request=None) -> CaseworkSettings:
-    current = CaseworkSettings.objects.select_for_update().get(pk=casework_settings().pk)
-    changes = {
-        k: [str(getattr(current, k)), str(v)] for k, v in data.items() if getattr(current, k) != v
-    }
-    for name, value in data.items():
-        setattr(current, name, value)
-    current.save()
-    log_action(
-        actor=actor,
-        action=AuditAction.SETTINGS,
-        obj=current,
-        request=request,
-        detail={"changes": changes},
-    )
-    return current
 
 
 def deferral_terms(data: dict) -> dict:

@@ -23,8 +23,8 @@ from core.excel import (
     parse_period,
 )
 from core.money import round_fen
-from enforcement.deferrals import casework_settings
 from enforcement.models import AuditLead, Case, TaxRecord
+from enforcement.selectors import casework_settings
 from enforcement.services import case_move, case_open
 from enterprises.codes import enterprise_in_cell
 from enterprises.models import Enterprise

@@ -2,11 +2,16 @@ from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
-from enforcement.models import Approval, Case, Deferral, Instalment
+from enforcement.models import Approval, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
 from notices.models import Document
 from notices.types import DocumentType
+
+
+def casework_settings() -> CaseworkSettings:
+    settings, _ = CaseworkSettings.objects.get_or_create(pk=1)
+    return settings
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -150,7 +155,6 @@ def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, object]]:
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
     from core.calendar import add_working_days
-    from enforcement.deferrals import casework_settings
 
     mine = cases_visible_to(user).filter(closed_at__isnull=True, assigned_to=user)
     soon = add_working_days(day, 3)

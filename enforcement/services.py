@@ -9,8 +9,9 @@ from core.audit import AuditAction, log_action
 from core.dates import today
 from core.money import format_yuan
 from core.roles import has_capability
-from enforcement.deferrals import agreement_extra, casework_settings, deferral_start, deferral_terms
+from enforcement.deferrals import agreement_extra, deferral_start, deferral_terms
 from enforcement.models import Approval, Case, CaseEvent, Deferral
+from enforcement.selectors import casework_settings
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
 from enforcement.timeline import amounts_owed, timeline_event
 from enterprises.models import Enterprise

@@ -17,9 +17,10 @@ from core.pagination import paginate
 from core.permissions import capability_required
 from enforcement import fines, selectors, services
 from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
-from enforcement.deferrals import casework_settings, instalment_progress
+from enforcement.deferrals import instalment_progress
 from enforcement.forms import AuditRecordForm
 from enforcement.models import Approval, Case, GuaranteeKind
+from enforcement.selectors import casework_settings
 from enforcement.stages import MOVES, ClosingReason, Stage
 from enterprises.models import AbilityClass, Region, TaskGroup
 from enterprises.selectors import enterprises_visible_to, regions_visible_to

@@ -19,10 +19,11 @@ from core.forms import FilterForm
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability
+from core.services import settings_update
 from enforcement import leads
 from enforcement.classification import classification_refresh
-from enforcement.deferrals import casework_settings, casework_settings_update
 from enforcement.models import AuditLead, CaseworkSettings
+from enforcement.selectors import casework_settings
 from enforcement.views import _errors
 from enterprises.evidence_import import COLUMNS as EVIDENCE_COLUMNS
 from enterprises.evidence_import import evidence_import, parse_evidence_file
@@ -250,7 +251,9 @@ class CaseworkSettingsForm(forms.ModelForm):
 def casework_settings_edit(request):
     form = CaseworkSettingsForm(request.POST or None, instance=casework_settings())
     if request.method == "POST" and form.is_valid():
-        casework_settings_update(actor=request.user, data=form.cleaned_data, request=request)
+        settings_update(
+            actor=request.user, model=CaseworkSettings, data=form.cleaned_data, request=request
+        )
         messages.success(request, "案件办理设置已保存；已生成的线索在下次导入时按新比例重算。")
         return redirect("enforcement:settings")
     return render(request, "core/form_page.html", {"form": form, "title": "案件办理设置"})

@@ -194,22 +194,3 @@ def service_record(
         },
     )
     return record
-
-
-@transaction.atomic
-def office_settings_update(*, actor, data: dict, request=None) -> OfficeSettings:
-    office = OfficeSettings.objects.select_for_update().get(pk=1)
-    changes = {
-        k: [str(getattr(office, k)), str(v)] for k, v in data.items() if getattr(office, k) != v
-    }
-    for name, value in data.items():
-        setattr(office, name, value)
-    office.save()
-    log_action(
-        actor=actor,
-        action=AuditAction.SETTINGS,
-        obj=office,
-        request=request,
-        detail={"changes": changes},
-    )
-    return office

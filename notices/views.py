@@ -10,11 +10,12 @@ from core.jobs import progress_of
 from core.models import Job, JobStatus
 from core.pagination import paginate
 from core.permissions import capability_required
+from core.services import settings_update
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices import services
 from notices.content import build_content, chinese_date
 from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettingsForm, ServiceForm
-from notices.models import Document
+from notices.models import Document, OfficeSettings
 from notices.selectors import batch_candidates, document_search, documents_visible_to
 
 
@@ -255,8 +256,9 @@ def office(request):
     form = OfficeSettingsForm(request.POST or None, instance=services.office_settings())
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "codes"}
-        services.office_settings_update(
+        settings_update(
             actor=request.user,
+            model=OfficeSettings,
             data={**data, "prefixes": form.cleaned_data["codes"]},
             request=request,
         )
