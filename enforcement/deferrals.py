@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 
 from arrears.models import Payment, SuspensionKind
 from arrears.services import suspension_decide, suspension_request
@@ -130,42 +129,34 @@ def deferral_start(
     return deferral
 
 
-def paid_since(deferral: Deferral, through: date) -> Decimal:
-    """What the enterprise paid from the agreement's day through `through` (reversals excluded)."""
-    total = Payment.objects.filter(
-        enterprise_id=deferral.case.enterprise_id,
-        reversed_at__isnull=True,
-        paid_on__gte=deferral.starts_on,
-        paid_on__lte=through,
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0")
-
-
-def instalment_progress(deferral: Deferral) -> list[dict]:
-    """Each instalment with what was due and paid by its date, for the case page."""
+def instalment_progress(deferral: Deferral, *, as_of: date) -> list[dict]:
+    """Each instalment with what was due by its date, what the enterprise had paid since the
+    agreement by then (reversals excluded), and whether it was missed as of `as_of`."""
+    payments = list(
+        Payment.objects.filter(
+            enterprise_id=deferral.case.enterprise_id,
+            reversed_at__isnull=True,
+            paid_on__gte=deferral.starts_on,
+        ).values_list("paid_on", "amount")
+    )
     rows, due_so_far = [], Decimal("0")
     for instalment in deferral.instalments.all():
         due_so_far += instalment.amount
-        paid = paid_since(deferral, instalment.due_on)
+        paid = sum((amount for day, amount in payments if day <= instalment.due_on), Decimal("0"))
         rows.append(
-            {"instalment": instalment, "due_so_far": due_so_far, "paid": min(paid, due_so_far)}
+            {
+                "instalment": instalment,
+                "due_so_far": due_so_far,
+                "paid": min(paid, due_so_far),
+                "missed": instalment.due_on < as_of and paid < due_so_far,
+            }
         )
     return rows
 
 
 def first_missed(deferral: Deferral, as_of: date) -> Instalment | None:
     """The first instalment whose date has passed with less paid by then than was due by then."""
-    due_so_far = Decimal("0")
-    for instalment in deferral.instalments.all():
-        due_so_far += instalment.amount
-        if instalment.due_on >= as_of:
-            return None
-        if paid_since(deferral, instalment.due_on) < due_so_far:
-            return instalment
-    return None
-
-
-def broken_recently(cases, *, since: date):
-    return Deferral.objects.filter(
-        case__in=cases, status=Deferral.Status.BROKEN, ended_on__gte=since
-    ).select_related("case__enterprise")
+    return next(
+        (row["instalment"] for row in instalment_progress(deferral, as_of=as_of) if row["missed"]),
+        None,
+    )

@@ -89,13 +89,14 @@ def deferrals_check(*, as_of: date) -> dict:
         Deferral.objects.select_for_update(of=("self",))
         .filter(status=Deferral.Status.ACTIVE)
         .select_related("case", "case__enterprise", "suspension")
+        .prefetch_related("instalments")
     )
     for deferral in active:
         missed = first_missed(deferral, as_of)
         if missed is not None:
             _end(deferral, Deferral.Status.BROKEN, as_of, missed=missed)
             broken += 1
-        elif deferral.instalments.filter(due_on__gte=as_of).count() == 0:
+        elif all(i.due_on < as_of for i in deferral.instalments.all()):
             _end(deferral, Deferral.Status.COMPLETED, as_of)
             completed += 1
     return {"deferrals_broken": broken, "deferrals_completed": completed}

@@ -229,7 +229,7 @@ def case_detail(request, case_id):
                 for fine in case.fines.select_related("decision").prefetch_related("payments")
             ],
             "deferrals": [
-                (deferral, instalment_progress(deferral))
+                (deferral, instalment_progress(deferral, as_of=today()))
                 for deferral in case.deferrals.select_related("agreement")
             ],
             "guarantee_kinds": GuaranteeKind.choices,

@@ -117,7 +117,7 @@ def test_terms_are_checked_before_anyone_approves(county, rectification_case):
 
 
 def test_a_missed_instalment_ends_the_suspension_and_returns_the_case(
-    county, rectification_case, frozen
+    client, county, rectification_case, frozen
 ):
     deferral = _agree(county, rectification_case)
     first, second, _ = deferral.instalments.all()
@@ -138,6 +138,10 @@ def test_a_missed_instalment_ends_the_suspension_and_returns_the_case(
     # Idempotent: a second run finds nothing more.
     assert "0 deferrals broken" in _sweep("2027-01-26")
     assert case.events.filter(text__contains="延期缴费协议未履行").count() == 1
+    client.force_login(county.caseworker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "未按期履行（已终止）" in page
+    assert page.count('class="table-danger"') == 1  # the second instalment, a fen short
 
 
 def test_every_instalment_paid_completes_the_agreement(county, rectification_case, frozen):
