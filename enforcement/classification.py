@@ -4,6 +4,7 @@ this is the level that sees both."""
 from django.db.models import F
 
 from arrears.models import LedgerItem
+from enterprises.evidence_import import evidence_import
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_reclassify
 
@@ -40,3 +41,10 @@ def classification_refresh_all() -> int:
         .distinct()
     )
     return classification_refresh(enterprise_ids=list(ids))
+
+
+def evidence_import_and_reclassify(*, actor, parsed, filename: str, request=None) -> dict:
+    """Write checked evidence and reclassify the enterprises it concerns (web and command)."""
+    summary = evidence_import(actor=actor, parsed=parsed, filename=filename)
+    summary["reclassified"] = classification_refresh(enterprise_ids=summary["enterprises"])
+    return summary

@@ -97,6 +97,16 @@ def counts_by_class(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
     return [(value, label, found.get(value, 0)) for value, label in AbilityClass.choices]
 
 
+def bulk_moves(stage: str) -> list[tuple[str, str]]:
+    """(stage, label) of the moves from `stage` a batch may make: the table's moves that issue
+    a document and need no approval (approvals are decided case by case)."""
+    return [
+        (to, Stage(to).label)
+        for (frm, to), rule in MOVES.items()
+        if frm == stage and rule.document and not rule.approval and not rule.automatic
+    ]
+
+
 def next_moves(case: Case) -> list[tuple[str, str, object]]:
     """(stage, its label, the table's rule) for every move the table allows from here."""
     return [

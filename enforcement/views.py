@@ -99,20 +99,13 @@ def _cases(request):
 @capability_required("view_enterprises")
 def case_list(request):
     form, filters, cases = _cases(request)
-    stage = filters.get("stage", "")
-    # Bulk steps: from one stage, the table's moves that issue a document without approval.
-    bulk_moves = [
-        (to, Stage(to).label)
-        for (frm, to), rule in MOVES.items()
-        if frm == stage and rule.document and not rule.approval and not rule.automatic
-    ]
     return render(
         request,
         "enforcement/list.html",
         {
             "form": form,
             "page": paginate(request, cases),
-            "bulk_moves": bulk_moves,
+            "bulk_moves": selectors.bulk_moves(filters.get("stage", "")),
             "class_counts": selectors.counts_by_class(cases),
         },
     )
@@ -133,8 +126,8 @@ def case_bulk(request):
             pk__in=chosen, closed_at__isnull=True
         )
     stages = set(cases.values_list("stage", flat=True))
-    rule = MOVES.get((next(iter(stages)), to_stage)) if len(stages) == 1 else None
-    if not cases or rule is None or rule.approval or rule.automatic or not rule.document:
+    case_stage = stages.pop() if len(stages) == 1 else ""
+    if to_stage not in dict(selectors.bulk_moves(case_stage)):
         messages.error(request, "请选择同一阶段的案件和不需审批的下一步。")
         return redirect(request.META.get("HTTP_REFERER") or "enforcement:list")
     job = Job.objects.create(
@@ -142,7 +135,7 @@ def case_bulk(request):
         created_by=request.user,
         total=cases.count(),
         result={
-            "doc_type": rule.document,
+            "doc_type": MOVES[(case_stage, to_stage)].document,
             "enterprise_ids": [],
             "case_ids": list(cases.values_list("pk", flat=True)),
             "to_stage": to_stage,

@@ -21,12 +21,12 @@ from core.permissions import capability_required
 from core.roles import has_capability
 from core.services import settings_update
 from enforcement import leads
-from enforcement.classification import classification_refresh
+from enforcement.classification import evidence_import_and_reclassify
 from enforcement.models import AuditLead, CaseworkSettings
 from enforcement.selectors import casework_settings
 from enforcement.views import _errors
 from enterprises.evidence_import import COLUMNS as EVIDENCE_COLUMNS
-from enterprises.evidence_import import evidence_import, parse_evidence_file
+from enterprises.evidence_import import parse_evidence_file
 from enterprises.forms import ImportUploadForm
 from enterprises.models import Region
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
@@ -45,17 +45,11 @@ class ImportKind:
     done: str  # the message after writing, from the summary
 
 
-def _write_evidence(*, actor, parsed, filename, request):
-    summary = evidence_import(actor=actor, parsed=parsed, filename=filename)
-    summary["reclassified"] = classification_refresh(enterprise_ids=summary["enterprises"])
-    return summary
-
-
 KINDS = {
     "evidence": ImportKind(
         "经营证据（工资、税款、公积金、社保缴纳）",
         parse_evidence_file,
-        _write_evidence,
+        evidence_import_and_reclassify,
         [c.header for c in EVIDENCE_COLUMNS],
         ["91140527MA0K3XXXXX", "2025-03", "发放工资", 86000, "开户银行"],
         "已导入 {rows} 行证据，{reclassified} 家企业已重新分类。",

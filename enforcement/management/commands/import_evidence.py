@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.excel import exit_with_problems
-from enforcement.classification import classification_refresh
-from enterprises.evidence_import import evidence_import, parse_evidence_file
+from enforcement.classification import evidence_import_and_reclassify
+from enterprises.evidence_import import parse_evidence_file
 
 
 class Command(BaseCommand):
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parsed = parse_evidence_file(file)
         if not parsed.ok:
             exit_with_problems(self.stdout, file.name, parsed)
-        summary = evidence_import(actor=None, parsed=parsed, filename=file.name)
-        classified = classification_refresh(enterprise_ids=summary["enterprises"])
-        self.stdout.write(f"imported {summary['rows']} rows, reclassified {classified} enterprises")
+        summary = evidence_import_and_reclassify(actor=None, parsed=parsed, filename=file.name)
+        self.stdout.write(
+            f"imported {summary['rows']} rows, reclassified {summary['reclassified']} enterprises"
+        )
