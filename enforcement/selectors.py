@@ -135,28 +135,44 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def court_last_day(case: Case):
-    """行政强制法 第五十三条: apply to the court within 3 months after the time to sue has passed
-    — 6 months from the service of the 责令限期改正指令书 — so 9 months after its service."""
-    document = (
+def _rectification_orders_served(enterprise_ids):
+    return (
         Document.objects.filter(
-            enterprise_id=case.enterprise_id,
+            enterprise_id__in=enterprise_ids,
             doc_type=DocumentType.RECTIFICATION_ORDER,
             status="issued",
             served_on__isnull=False,
-            issued_at__gte=case.opened_at,
         )
         .order_by("served_on")
-        .first()
+        .values_list("enterprise_id", "issued_at", "served_on")
     )
-    return add_months(document.served_on, 9) if document else None
 
 
-def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, object]]:
+def _court_last_day(case: Case, served) -> date | None:
+    """行政强制法 第五十三条: apply to the court within 3 months after the time to sue has passed
+    — 6 months from the service of the case's 责令限期改正指令书 — so 9 months after it."""
+    first = next(
+        (
+            on
+            for enterprise, issued, on in served
+            if enterprise == case.enterprise_id and issued >= case.opened_at
+        ),
+        None,
+    )
+    return add_months(first, 9) if first else None
+
+
+def court_last_day(case: Case) -> date | None:
+    return _court_last_day(case, _rectification_orders_served([case.enterprise_id]))
+
+
+def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, date]]:
     """Cases not yet before the court whose time to apply ends within `lead_days` (or has)."""
+    waiting = list(cases.filter(stage__in=(Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)))
+    served = list(_rectification_orders_served([c.enterprise_id for c in waiting]))
     reminders = []
-    for case in cases.filter(stage__in=(Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)):
-        last_day = court_last_day(case)
+    for case in waiting:
+        last_day = _court_last_day(case, served)
         if last_day is not None and (last_day - day).days <= lead_days:
             reminders.append((case, last_day))
     return reminders
