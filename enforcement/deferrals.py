@@ -2,12 +2,13 @@
 agreement and suspension an approval starts, and the nightly check of the instalments."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
 from arrears.models import Payment, SuspensionKind
 from arrears.services import suspension_decide, suspension_request
+from core.excel import parse_amount
 from core.money import format_yuan
 from enforcement.models import (
     Case,
@@ -35,10 +36,10 @@ def deferral_terms(data: dict) -> dict:
     if kind not in GuaranteeKind.values:
         errors["guarantee_kind"] = "请选择担保方式。"
     try:
-        value = Decimal(str(data.get("guarantee_value", "")).strip().replace(",", ""))
-        if value <= 0 or value != value.quantize(Decimal("0.01")):
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
+        value = parse_amount(data.get("guarantee_value", ""))  # the importers' reading of money
+        if value <= 0:
+            raise ValueError
+    except ValueError:
         errors["guarantee_value"] = "担保价值须为大于 0 的金额（元，最多两位小数）。"
         value = None
     document = str(data.get("guarantee_document", "")).strip()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from arrears.models import Suspension
 from arrears.services import payment_post
 from core.dates import today
 from core.models import User
@@ -139,7 +140,7 @@ def _backdate_deferral(case: Case, *, days: int) -> None:
     for instalment in deferral.instalments.all():
         Instalment.objects.filter(pk=instalment.pk).update(due_on=instalment.due_on - shift)
     suspension = deferral.suspension
-    type(suspension).objects.filter(pk=suspension.pk).update(
+    Suspension.objects.filter(pk=suspension.pk).update(
         start=suspension.start - shift, end=suspension.end - shift
     )
 

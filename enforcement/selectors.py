@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
-from enforcement.models import Approval, Case, CaseworkSettings, Deferral, Instalment
+from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
 from notices.models import Document
@@ -27,6 +27,25 @@ AMOUNT_BANDS = {
     "100k-1m": ("10万–100万元", 100_000, 1_000_000),
     "ge1m": ("100万元以上", 1_000_000, None),
 }
+
+
+def leads_visible_to(user) -> QuerySet[AuditLead]:
+    return AuditLead.objects.filter(enterprise__in=enterprises_visible_to(user)).select_related(
+        "enterprise", "enterprise__region", "case"
+    )
+
+
+def lead_search(*, user, rule="", status="", region=None) -> QuerySet[AuditLead]:
+    found = leads_visible_to(user)
+    if rule:
+        # The rule names are quoted JSON strings inside the list; matching the quoted name works
+        # on PostgreSQL and on the demo's SQLite alike (JSON containment does not).
+        found = found.filter(rules__icontains=f'"{rule}"')
+    if status:
+        found = found.filter(status=status)
+    if region:
+        found = found.filter(enterprise__region=region)
+    return found
 
 
 def case_search(

@@ -20,7 +20,7 @@ from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability
 from core.services import settings_update
-from enforcement import leads
+from enforcement import leads, selectors
 from enforcement.classification import evidence_import_and_reclassify
 from enforcement.models import AuditLead, CaseworkSettings
 from enforcement.selectors import casework_settings
@@ -29,7 +29,7 @@ from enterprises.evidence_import import COLUMNS as EVIDENCE_COLUMNS
 from enterprises.evidence_import import parse_evidence_file
 from enterprises.forms import ImportUploadForm
 from enterprises.models import Region
-from enterprises.selectors import enterprises_visible_to, regions_visible_to
+from enterprises.selectors import regions_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SESSION_KEY = "casework_imports"
@@ -169,25 +169,17 @@ class LeadFilterForm(FilterForm):
         self.fields["region"].queryset = regions
 
 
-def _leads_visible_to(user):
-    return AuditLead.objects.filter(enterprise__in=enterprises_visible_to(user)).select_related(
-        "enterprise", "enterprise__region", "case"
-    )
-
-
 @capability_required("view_enterprises")
 def lead_list(request):
     data = request.GET.copy() if request.GET else {"status": "open"}
     form = LeadFilterForm(data, regions=regions_visible_to(request.user))
-    found = _leads_visible_to(request.user)
-    if form.is_valid():
-        f = form.cleaned_data
-        if f["rule"]:
-            found = found.filter(rules__icontains=f'"{f["rule"]}"')
-        if f["status"]:
-            found = found.filter(status=f["status"])
-        if f["region"]:
-            found = found.filter(enterprise__region=f["region"])
+    f = form.cleaned_data if form.is_valid() else {}
+    found = selectors.lead_search(
+        user=request.user,
+        rule=f.get("rule", ""),
+        status=f.get("status", ""),
+        region=f.get("region"),
+    )
     return render(
         request,
         "enforcement/leads.html",
@@ -197,7 +189,7 @@ def lead_list(request):
 
 @capability_required("view_enterprises")
 def lead_detail(request, lead_id):
-    lead = get_object_or_404(_leads_visible_to(request.user), pk=lead_id)
+    lead = get_object_or_404(selectors.leads_visible_to(request.user), pk=lead_id)
     return render(
         request,
         "enforcement/lead.html",
@@ -214,7 +206,7 @@ def lead_detail(request, lead_id):
 @capability_required("issue_documents")
 @require_POST
 def lead_decide(request, lead_id):
-    lead = get_object_or_404(_leads_visible_to(request.user), pk=lead_id)
+    lead = get_object_or_404(selectors.leads_visible_to(request.user), pk=lead_id)
     try:
         if request.POST.get("action") == "audit":
             case = leads.lead_open_audit(actor=request.user, lead=lead, request=request)
