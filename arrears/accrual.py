@@ -9,6 +9,10 @@ suspension — is one UPDATE on PostgreSQL: fee = round(Σ over rate periods of 
 rate × days, 2), with the same 6-place intermediate rounding as the engine. Everything else
 (partly paid items, suspended enterprises, and all items on SQLite, whose arithmetic is
 binary floating point) goes through the engine, which is the reference.
+
+A chunk first locks its enterprises (core.locks, the house order), so a payment committed
+while the chunk reads cannot be overwritten by a fee computed before it: the payment either
+finished before the chunk read, or waits and replays after it.
 """
 
 from dataclasses import dataclass
@@ -21,6 +25,8 @@ from arrears.engine import NEW_LAW_START, FeeRules, compute_late_fee, fee_window
 from arrears.ledger import approved_suspensions
 from arrears.models import Allocation, LedgerItem, Suspension, SuspensionStatus
 from arrears.policy import fee_rules
+from core.locks import lock_rows
+from enterprises.models import Enterprise
 
 FAR_PAST = date(1900, 1, 1)
 
@@ -42,9 +48,9 @@ def _rate_periods(rules: FeeRules, last_day: date) -> list[tuple[date, date, obj
     return periods
 
 
-def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules) -> int:
+def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules, only) -> int:
     _, last = fee_window(date(2000, 1, 1), as_of, rules)  # the last fee day does not depend on D
-    terms, params = [], {"as_of": as_of, "lo": lo, "hi": hi}
+    terms, params = [], {"as_of": as_of, "lo": lo, "hi": hi, "only": list(only or [])}
     for index, (start, end, rate) in enumerate(_rate_periods(rules, last)):
         if rate == 0:
             continue
@@ -60,6 +66,7 @@ def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules) -> int:
         UPDATE arrears_ledgeritem AS i
         SET fee_accrued = {fee}, accrued_through = %(as_of)s
         WHERE i.enterprise_id BETWEEN %(lo)s AND %(hi)s
+          AND ({"i.enterprise_id = ANY(%(only)s)" if only else "TRUE"})
           AND i.principal_paid = 0
           AND NOT EXISTS (
               SELECT 1 FROM arrears_suspension s
@@ -70,8 +77,10 @@ def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules) -> int:
         return cursor.rowcount
 
 
-def _engine_items(lo: int, hi: int, set_based_done: bool):
+def _engine_items(lo: int, hi: int, set_based_done: bool, only):
     items = LedgerItem.objects.filter(enterprise_id__gte=lo, enterprise_id__lte=hi)
+    if only:
+        items = items.filter(enterprise_id__in=only)
     if set_based_done:
         suspended = Suspension.objects.filter(
             enterprise_id=OuterRef("enterprise_id"), status=SuspensionStatus.APPROVED
@@ -81,9 +90,13 @@ def _engine_items(lo: int, hi: int, set_based_done: bool):
     return items.exclude(principal_paid=F("principal"), accrued_through__isnull=False)
 
 
-def _engine_update(lo: int, hi: int, as_of: date, rules: FeeRules, set_based_done: bool) -> int:
+def _engine_update(
+    lo: int, hi: int, as_of: date, rules: FeeRules, set_based_done: bool, only
+) -> int:
     items = list(
-        _engine_items(lo, hi, set_based_done).only("id", "enterprise_id", "principal", "due_date")
+        _engine_items(lo, hi, set_based_done, only).only(
+            "id", "enterprise_id", "principal", "due_date"
+        )
     )
     if not items:
         return 0
@@ -108,14 +121,19 @@ def _engine_update(lo: int, hi: int, as_of: date, rules: FeeRules, set_based_don
 
 
 @transaction.atomic
-def accrue_chunk(*, lo: int, hi: int, as_of: date, rules: FeeRules | None = None) -> ChunkResult:
-    """Bring the fee of every item of enterprises lo…hi up to `as_of`."""
+def accrue_chunk(
+    *, lo: int, hi: int, as_of: date, rules: FeeRules | None = None, only=None
+) -> ChunkResult:
+    """Bring the fee of every item of enterprises lo…hi (or of the ids `only`, all within
+    lo…hi) up to `as_of`."""
     rules = rules or fee_rules()
     result = ChunkResult()
+    ids = only or Enterprise.objects.filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True)
+    lock_rows(Enterprise, ids)
     set_based = connection.vendor == "postgresql"
     if set_based:
-        result.set_based = _set_based_update(lo, hi, as_of, rules)
-    result.engine = _engine_update(lo, hi, as_of, rules, set_based_done=set_based)
+        result.set_based = _set_based_update(lo, hi, as_of, rules, only)
+    result.engine = _engine_update(lo, hi, as_of, rules, set_based_done=set_based, only=only)
     return result
 
 

@@ -6,13 +6,12 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-
 from arrears.accrual import accrue_all
 from arrears.models import LedgerItem, PaymentMethod, Suspension, SuspensionKind
 from arrears.policy import current_policy, due_date_for
 from arrears.services import enterprise_rebuild, payment_post, suspension_decide
 from core.dates import today
+from core.locks import operations_transaction
 from core.models import User
 from core.money import round_fen
 from enterprises.models import Enterprise, EnterpriseStatus, Ownership
@@ -40,8 +39,13 @@ def _items_for(enterprise: Enterprise, periods: list[date], wage: Decimal, share
     ]
 
 
-@transaction.atomic
 def seed_ledger(*, months: int, seed: int) -> dict:
+    # One transaction for the whole step, in which each payment keeps the lock order alone.
+    with operations_transaction():
+        return _seed_ledger(months=months, seed=seed)
+
+
+def _seed_ledger(*, months: int, seed: int) -> dict:
     rng = random.Random(seed + 1)
     policy = current_policy()
     now = today()

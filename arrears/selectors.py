@@ -129,6 +129,8 @@ def enterprise_ledger(enterprise: Enterprise) -> EnterpriseLedger:
     }
     totals["principal_outstanding"] = totals["principal"] - totals["principal_paid"]
     totals["fee_outstanding"] = sum((i.fee_outstanding for i in items), Decimal("0"))
+    # 合计应缴 is summed here, as Decimal: a template's `add` filter turns decimals into ints.
+    totals["total_outstanding"] = totals["principal_outstanding"] + totals["fee_outstanding"]
     payments = list(
         enterprise.payments.select_related("created_by", "reversed_by")
         .prefetch_related("allocations__item")

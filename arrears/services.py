@@ -20,13 +20,16 @@ from arrears.models import (
 from arrears.replay import PaymentIn
 from core.audit import AuditAction, log_action
 from core.dates import today
+from core.locks import lock_row, lock_rows
+from core.money import format_yuan
 from core.roles import has_capability
 from enterprises.models import Enterprise
 
 
 def lock_enterprise(enterprise_id: int) -> Enterprise:
-    """Every money write on an enterprise holds its row lock until commit (DESIGN §3.5)."""
-    return Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    """Every money write on an enterprise holds its row lock until commit (DESIGN §3.5); it is
+    the first lock of the house order (core.locks)."""
+    return lock_row(Enterprise, enterprise_id)
 
 
 @transaction.atomic
@@ -97,7 +100,7 @@ def payment_post(
     ledger_changed(
         enterprise_id=enterprise.pk,
         actor=actor,
-        reason=f"缴款 {amount} 元（{external_ref}）",
+        reason=f"缴款 {format_yuan(amount)} 元（{external_ref}）",
         paid=True,
     )
     log_action(
@@ -332,6 +335,10 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
 
     if not parsed.ok:
         raise ValueError("only a checked import without problems can be written")
+    enterprise_ids = sorted({r.enterprise_id for r in parsed.rows})
+    # Before any item is written: a payment replaying one of these enterprises must not hold
+    # item rows this import is about to update while waiting for the enterprise.
+    lock_rows(Enterprise, enterprise_ids)
     existing = existing_items(parsed.rows)
     created, updated, unchanged, kept = [], [], 0, []
     for row in parsed.rows:
@@ -380,7 +387,6 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
 
     # Fees of the touched enterprises: replay those with payments (new items may take up their
     # credit), accrue the rest set-based.
-    enterprise_ids = sorted({r.enterprise_id for r in parsed.rows})
     with_payments = set(
         Payment.objects.filter(enterprise_id__in=enterprise_ids)
         .values_list("enterprise_id", flat=True)
@@ -388,12 +394,11 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
     )
     as_of = today()
     for enterprise_id in sorted(with_payments):
-        lock_enterprise(enterprise_id)
         write_replay(enterprise_id, replay_enterprise(enterprise_id, as_of=as_of), as_of=as_of)
     plain = [e for e in enterprise_ids if e not in with_payments]
     for start in range(0, len(plain), 2000):
         chunk = plain[start : start + 2000]
-        accrue_chunk(lo=chunk[0], hi=chunk[-1], as_of=as_of)
+        accrue_chunk(lo=chunk[0], hi=chunk[-1], as_of=as_of, only=chunk)
 
     summary = {
         "filename": filename,

@@ -20,7 +20,7 @@ from arrears.models import LedgerItem, Payment, Suspension
 from arrears.policy import current_policy, fee_rules
 from core.audit import AuditAction, log_action
 from core.excel import write_xlsx
-from core.money import amount_in_capitals
+from core.money import amount_in_capitals, format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
 from enterprises.selectors import enterprises_visible_to, regions_visible_to, task_groups_visible_to
@@ -168,7 +168,7 @@ def payment_create(request, enterprise_id):
                     actor=request.user, enterprise=enterprise, request=request, **data
                 )
                 if created:
-                    messages.success(request, f"已登记缴款 {payment.amount} 元。")
+                    messages.success(request, f"已登记缴款 {format_yuan(payment.amount)} 元。")
                 else:
                     messages.warning(
                         request,
@@ -217,7 +217,7 @@ def payment_reverse(request, payment_id):
         "arrears/confirm_form.html",
         {
             "form": form,
-            "title": f"冲正缴款：{payment.paid_on} {payment.amount} 元（{payment.external_ref}）",
+            "title": f"冲正缴款：{payment.paid_on} {format_yuan(payment.amount)} 元（{payment.external_ref}）",
             "warning": "冲正后该笔缴款不再冲抵任何欠费，记录保留不删除。",
             "back": payment.enterprise_id,
             "button": "确认冲正",

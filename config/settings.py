@@ -84,7 +84,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.BusyMiddleware",
 ]
+
+# How long a writer waits for a row another writer holds (core.locks) before the user is told
+# to try again: long enough for a payment or a case move, far shorter than a request timeout.
+LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=10_000)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

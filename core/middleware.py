@@ -1,10 +1,13 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import OperationalError
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 
 from core.audit import AuditAction, log_action
 
@@ -70,3 +73,29 @@ class SessionLimitsMiddleware:
             response["HX-Redirect"] = login_redirect["Location"]
             return response
         return login_redirect
+
+
+logger = logging.getLogger(__name__)
+
+
+class BusyMiddleware:
+    """A writer that waited longer than LOCK_TIMEOUT_MS for a row someone else holds gives up
+    (core.locks); its transaction rolled back, so nothing was written. The user is told to try
+    again rather than shown a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_lock_timeout(exception):
+            return None
+        logger.warning("lock timeout on %s %s", request.method, request.path)
+        return TemplateResponse(request, "busy.html", status=503)
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    # psycopg2 raises LockNotAvailable (SQLSTATE 55P03) when lock_timeout expires.
+    return isinstance(error, OperationalError) and getattr(error.__cause__, "pgcode", "") == "55P03"

@@ -9,6 +9,7 @@ from django.db import transaction
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.roles import has_capability
+from enforcement.locking import lock_case
 from enforcement.models import AuditRecord, Case, CaseEvent
 from enforcement.stages import Stage
 from enforcement.timeline import timeline_event
@@ -33,11 +34,7 @@ def audit_record(
     signature: str,
     request=None,
 ) -> AuditRecord:
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "current_document")
-        .get(pk=case.pk)
-    )
+    case = lock_case(case.pk)
     if case.stage != Stage.AUDIT:
         raise ValidationError("只有在“稽核”阶段才能登记稽核记录。")
     errors = {}

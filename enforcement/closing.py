@@ -8,6 +8,7 @@ from django.db import transaction
 
 from core.audit import AuditAction, log_action
 from core.dates import today
+from enforcement.locking import lock_case
 from enforcement.models import Approval, Case, CaseEvent
 from enforcement.selectors import casework_settings
 from enforcement.services import case_close
@@ -35,7 +36,7 @@ WRITE_OFF_STATUSES = (EnterpriseStatus.BANKRUPT, EnterpriseStatus.DEREGISTERED)
 @transaction.atomic
 def review_record(*, actor, case: Case, note: str, request=None) -> Case:
     """A periodic look at a tracked enterprise; sets the next review date."""
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    case = lock_case(case.pk)
     if case.stage != Stage.TRACKING:
         raise ValidationError("只有“跟踪关注”的案件需要定期复查。")
     if not note.strip():
@@ -45,7 +46,7 @@ def review_record(*, actor, case: Case, note: str, request=None) -> Case:
     timeline_event(
         case,
         actor,
-        CaseEvent.Kind.DOCUMENT,
+        CaseEvent.Kind.REVIEW,
         f"复查：{note.strip()}；下次复查 {chinese_date(case.review_due)}",
     )
     log_action(

@@ -5,11 +5,10 @@ Loads once. Demo history is made by moving documents' service dates into the pas
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-
 from arrears.models import Suspension
 from arrears.services import payment_post
 from core.dates import today
+from core.locks import operations_transaction
 from core.models import User
 from enforcement.audits import audit_record
 from enforcement.classification import classification_refresh
@@ -201,8 +200,12 @@ def _seed_leads(enterprises: list[Enterprise]) -> int:
     return leads_refresh(enterprise_ids=[e.pk for e in enterprises])
 
 
-@transaction.atomic
 def seed_cases() -> dict:
+    with operations_transaction():
+        return _seed_cases()
+
+
+def _seed_cases() -> dict:
     if Case.objects.exists():
         return {"cases": 0}
     in_arrears = list(

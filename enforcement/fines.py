@@ -11,6 +11,7 @@ from django.db import transaction
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.money import format_yuan, round_fen
+from enforcement.locking import lock_case, lock_fine
 from enforcement.models import Case, CaseEvent, Fine, FinePayment
 from enforcement.stages import Stage
 from enforcement.timeline import amounts_owed, timeline_event
@@ -61,6 +62,7 @@ def fine_status(fine: Fine, *, as_of: date) -> FineStatus:
 @transaction.atomic
 def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
     """Issue the 行政处罚决定书 for 1–3 × the principal now owed, and record the fine."""
+    case = lock_case(case.pk)
     if case.stage != Stage.PENALTY:
         raise ValidationError("只有在“移送处罚”阶段才能作出罚款决定。")
     if not Decimal("1") <= multiple <= Decimal("3"):
@@ -105,7 +107,7 @@ def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
 @transaction.atomic
 def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: str, request=None):
     """A payment of the fine: tracked on its own, never allocated to contributions."""
-    fine = Fine.objects.select_for_update().get(pk=fine.pk)
+    _, fine = lock_fine(fine.pk)
     if fine.payments.filter(external_ref=external_ref).exists():
         return fine.payments.get(external_ref=external_ref), False
     if paid_on > today():

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import (
@@ -22,7 +23,7 @@ from core.excel import (
     parse_count,
     parse_period,
 )
-from core.money import round_fen
+from core.money import format_yuan, round_fen
 from enforcement.models import AuditLead, Case, TaxRecord
 from enforcement.selectors import casework_settings
 from enforcement.services import case_move, case_open
@@ -219,6 +220,7 @@ def rule_labels(lead: AuditLead) -> str:
 
 @transaction.atomic
 def lead_dismiss(*, actor, lead: AuditLead, reason: str, request=None) -> AuditLead:
+    lock_enterprise(AuditLead.objects.values_list("enterprise_id", flat=True).get(pk=lead.pk))
     lead = AuditLead.objects.select_for_update().get(pk=lead.pk)
     if lead.status != AuditLead.Status.OPEN:
         raise ValidationError("该线索已处理。")
@@ -240,6 +242,8 @@ def lead_dismiss(*, actor, lead: AuditLead, reason: str, request=None) -> AuditL
 @transaction.atomic
 def lead_open_audit(*, actor, lead: AuditLead, request=None) -> Case:
     """Open a case for the lead (or take the enterprise's open case) and issue the 稽核通知书."""
+    # The enterprise first (core.locks): opening and moving the case lock it, then the case.
+    lock_enterprise(AuditLead.objects.values_list("enterprise_id", flat=True).get(pk=lead.pk))
     lead = AuditLead.objects.select_for_update().select_related("enterprise").get(pk=lead.pk)
     if lead.status != AuditLead.Status.OPEN:
         raise ValidationError("该线索已处理。")
@@ -249,7 +253,7 @@ def lead_open_audit(*, actor, lead: AuditLead, request=None) -> Case:
             actor=actor,
             enterprise=lead.enterprise,
             classification=lead.enterprise.ability,
-            origin=f"稽核线索：{rule_labels(lead)}，估算少缴 {lead.estimated_shortfall} 元",
+            origin=f"稽核线索：{rule_labels(lead)}，估算少缴 {format_yuan(lead.estimated_shortfall)} 元",
             request=request,
         )
     case = case_move(actor=actor, case=case, to_stage="audit", reason="稽核线索", request=request)

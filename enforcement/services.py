@@ -5,11 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.money import format_yuan
 from core.roles import has_capability
 from enforcement.deferrals import agreement_extra, deferral_start, deferral_terms
+from enforcement.locking import lock_approval, lock_case
 from enforcement.models import Approval, Case, CaseEvent, Deferral
 from enforcement.selectors import casework_settings
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
@@ -37,7 +39,7 @@ def case_open(
 ) -> Case:
     """Open a case on an enterprise in arrears; `origin` (an audit lead) opens one on an
     enterprise whose arrears the audit is yet to establish."""
-    Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    lock_enterprise(enterprise.pk)
     if Case.objects.filter(enterprise=enterprise, closed_at__isnull=True).exists():
         raise ValidationError(f"{enterprise.name} 已有未结案件。")
     principal, fee = amounts_owed(enterprise)
@@ -220,11 +222,7 @@ def case_move(
 ) -> Case | Approval:
     """Move a case along the table. A move that needs approval becomes a pending approval;
     `payload` carries what the approved step will need (a deferral's terms)."""
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "current_document")
-        .get(pk=case.pk)
-    )
+    case = lock_case(case.pk)
     if case.closed_at:
         raise IllegalMove("案件已结案。")
     move = check_move(case, to_stage)
@@ -277,9 +275,7 @@ def _request_approval(
 def approval_decide(
     *, actor, approval: Approval, approve: bool, comment: str = "", request=None
 ) -> Approval:
-    approval = (
-        Approval.objects.select_for_update(of=("self",)).select_related("case").get(pk=approval.pk)
-    )
+    case, approval = lock_approval(approval.pk)
     if approval.status != Approval.Status.PENDING:
         raise ValidationError("该申请已经审批过。")
     if approval.requested_by_id == actor.pk:
@@ -293,11 +289,6 @@ def approval_decide(
         comment.strip(),
     )
     approval.save()
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "current_document")
-        .get(pk=approval.case_id)
-    )
     verdict = "批准" if approve else "驳回"
     timeline_event(
         case,
@@ -369,13 +360,15 @@ def case_close(
         raise ValidationError("请选择结案原因。")
     if reason == ClosingReason.WRITE_OFF and not payload:
         raise ValidationError("核销须填写破产文书和审批文件，请使用“核销”表单。")
-    case = Case.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=case.pk)
+    case = lock_case(case.pk)
     if case.closed_at:
         raise ValidationError("案件已结案。")
     if reason == ClosingReason.PAID:
         principal, fee = amounts_owed(case.enterprise)
         if principal + fee > 0:
-            raise ValidationError(f"尚欠本金 {principal} 元、滞纳金 {fee} 元，不能以全额清缴结案。")
+            raise ValidationError(
+                f"尚欠本金 {format_yuan(principal)} 元、滞纳金 {format_yuan(fee)} 元，不能以全额清缴结案。"
+            )
         return case_close_recorded(actor=actor, case=case, reason=reason, request=request)
     return _request_approval(
         actor=actor,
@@ -395,18 +388,22 @@ def case_close_if_paid(*, enterprise_id: int, actor, reason: str, paid: bool) ->
     that is a closing someone decides)."""
     if not paid:
         return None
-    case = (
+    case_id = (
         Case.objects.filter(enterprise_id=enterprise_id, closed_at__isnull=True)
-        .select_related("enterprise")
+        .values_list("pk", flat=True)
         .first()
     )
-    if case is None:
+    if case_id is None:
         return None
+    case = lock_case(case_id)  # the payment holds the enterprise: the order is kept
     who = actor if actor is not None and actor.is_authenticated else None
     principal, fee = amounts_owed(case.enterprise)
     if principal + fee > 0:
         timeline_event(
-            case, who, CaseEvent.Kind.PAYMENT, f"{reason}；尚欠本金 {principal} 元、滞纳金 {fee} 元"
+            case,
+            who,
+            CaseEvent.Kind.PAYMENT,
+            f"{reason}；尚欠本金 {format_yuan(principal)} 元、滞纳金 {format_yuan(fee)} 元",
         )
         return None
     timeline_event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")
@@ -416,13 +413,12 @@ def case_close_if_paid(*, enterprise_id: int, actor, reason: str, paid: bool) ->
 @transaction.atomic
 def bank_inquiry_record(*, actor, case: Case, findings: str, request=None) -> CaseEvent:
     """What the bank's answer to the 账户查询通知书 showed: accounts and balances found."""
+    case = lock_case(case.pk)
     if case.stage != Stage.BANK:
         raise ValidationError("只有在“查询划拨”阶段才能登记查询结果。")
     if not findings.strip():
         raise ValidationError({"findings": "请填写查询到的账户和余额。"})
-    event = timeline_event(
-        case, actor, CaseEvent.Kind.DOCUMENT, f"账户查询结果：{findings.strip()}"
-    )
+    event = timeline_event(case, actor, CaseEvent.Kind.INQUIRY, f"账户查询结果：{findings.strip()}")
     log_action(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -450,9 +446,10 @@ def _transfer_notice(case: Case):
 def transfer_notice_issue(*, actor, case: Case, request=None) -> Document:
     """The written notice to the bank (行政强制法 第四十七条), after the approved transfer decision
     and the inquiry's findings."""
+    case = lock_case(case.pk)
     if case.stage != Stage.BANK:
         raise ValidationError("只有在“查询划拨”阶段才能出具划拨通知书。")
-    if not case.events.filter(text__startswith="账户查询结果").exists():
+    if not case.events.filter(kind=CaseEvent.Kind.INQUIRY).exists():
         raise ValidationError("请先登记账户查询结果，再出具划拨通知书。")
     document = document_issue(
         actor=actor,
@@ -470,6 +467,7 @@ def transfer_notice_issue(*, actor, case: Case, request=None) -> Document:
     return document
 
 
+@transaction.atomic
 def bank_transfer_record(
     *, actor, case: Case, amount: Decimal, paid_on, external_ref: str, request=None
 ):
@@ -478,6 +476,7 @@ def bank_transfer_record(
     from arrears.models import PaymentMethod
     from arrears.services import payment_post
 
+    case = lock_case(case.pk)
     if case.stage != Stage.BANK:
         raise ValidationError("只有在“查询划拨”阶段才能登记划拨结果。")
     if _transfer_notice(case) is None:

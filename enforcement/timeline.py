@@ -12,7 +12,7 @@ def amounts_owed(enterprise: Enterprise) -> tuple[Decimal, Decimal]:
 
 
 def timeline_event(
-    case, actor, kind, text, *, from_stage="", to_stage="", document=None
+    case, actor, kind, text, *, from_stage="", to_stage="", document=None, on_date=None
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -22,4 +22,5 @@ def timeline_event(
         from_stage=from_stage,
         to_stage=to_stage,
         document=document,
+        on_date=on_date,
     )

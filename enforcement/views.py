@@ -13,6 +13,7 @@ from core.dates import today
 from core.excel import write_xlsx
 from core.forms import FilterForm
 from core.models import Job, User
+from core.money import format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
 from enforcement import fines, selectors, services
@@ -361,7 +362,7 @@ def bank_result(request, case_id):
             )
             messages.success(
                 request,
-                f"已登记银行划拨 {payment.amount} 元。"
+                f"已登记银行划拨 {format_yuan(payment.amount)} 元。"
                 if created
                 else f"凭证号 {payment.external_ref} 已登记过，未重复记账。",
             )
@@ -383,7 +384,8 @@ def fine(request, case_id):
                 request=request,
             )
             messages.success(
-                request, f"已作出罚款决定 {fine.amount} 元（{fine.decision.number_text}），请送达。"
+                request,
+                f"已作出罚款决定 {format_yuan(fine.amount)} 元（{fine.decision.number_text}），请送达。",
             )
         else:
             fine_id = request.POST.get("fine", "")

@@ -4,9 +4,9 @@ import random
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
-from django.db import transaction
 
 from core import roles
+from core.locks import operations_transaction
 from core.models import User
 from enterprises.codes import USCC_CHARSET, id_check_char, uscc_check_char
 from enterprises.models import (
@@ -206,8 +206,13 @@ def _enterprise_data(rng: random.Random, regions: list[Region], used_names: set)
     }
 
 
-@transaction.atomic
 def seed_county(*, enterprises: int, seed: int, stdout) -> dict:
+    # One transaction for the whole step, in which each payment keeps the lock order alone.
+    with operations_transaction():
+        return _seed_county(enterprises=enterprises, seed=seed, stdout=stdout)
+
+
+def _seed_county(*, enterprises: int, seed: int, stdout) -> dict:
     rng = random.Random(seed)
     users = _users(stdout)
     regions = _organisation(users)

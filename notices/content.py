@@ -42,7 +42,7 @@ def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[li
                     "principal": format_yuan(s.principal),
                     "rate": f"{(s.rate * 100).normalize():f}%",
                     "days": s.days,
-                    "fee": f"{s.fee:.2f}",
+                    "fee": format_yuan(s.fee),
                 }
                 for s in quote.segments
             ]

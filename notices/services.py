@@ -5,9 +5,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.calendar import add_calendar_days, add_working_days
 from core.dates import today
+from core.locks import lock_row
 from enterprises.models import Enterprise
 from notices.content import build_content, public_notice_deemed_served
 from notices.models import (
@@ -39,7 +41,10 @@ def next_number(doc_type: str, year: int) -> int:
     DocumentCounter.objects.bulk_create(
         [DocumentCounter(doc_type=doc_type, year=year)], ignore_conflicts=True
     )
-    counter = DocumentCounter.objects.select_for_update().get(doc_type=doc_type, year=year)
+    counter_id = DocumentCounter.objects.values_list("pk", flat=True).get(
+        doc_type=doc_type, year=year
+    )
+    counter = lock_row(DocumentCounter, counter_id, key=False)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
@@ -62,20 +67,25 @@ def document_issue(
 ) -> Document:
     if doc_type not in RULES:
         raise ValidationError("未知的文书类型。")
+    # The enterprise first (core.locks): the amounts stated cannot change while it is built.
+    lock_enterprise(enterprise.pk)
     office = office_settings()
     issued_on = today()
-    number = next_number(doc_type, issued_on.year)
-    text = number_text(document_code(office, doc_type), issued_on.year, number)
     content = build_content(
         doc_type=doc_type,
         enterprise=enterprise,
         issued_on=issued_on,
         office=office,
-        number_text=text,
+        number_text="",
         extra=extra,
     )
     if RULES[doc_type].states_amounts and not content["items"] and doc_type != "statement":
         raise ValidationError(f"{enterprise.name} 没有欠费，不能出具{RULES[doc_type].title}。")
+    # Numbered last: the type's counter is locked until commit, so every other issue of the
+    # type waits for this one; only the insert below happens under it.
+    number = next_number(doc_type, issued_on.year)
+    text = number_text(document_code(office, doc_type), issued_on.year, number)
+    content["number"] = text
     document = Document.objects.create(
         doc_type=doc_type,
         year=issued_on.year,
@@ -100,7 +110,28 @@ def document_issue(
     return document
 
 
-def document_store_pdf(*, document: Document, pdf: bytes) -> Document:
+def document_pdf_ensure(*, document_id: int) -> Document:
+    """The document with its PDF stored, rendered now when it has none (a new or just voided
+    document). Rendering takes a fraction of a second and holds no lock."""
+    from notices import rendering  # WeasyPrint loads slowly; only what renders imports it
+
+    for _ in range(3):  # a void committing mid-render drops the file: render again
+        document = Document.objects.get(pk=document_id)
+        if document.pdf:
+            return document
+        pdf = rendering.render_pdf(document)
+        document_store_pdf(document=document, pdf=pdf, rendered_voided=document.is_voided)
+    return Document.objects.get(pk=document_id)
+
+
+@transaction.atomic
+def document_store_pdf(*, document: Document, pdf: bytes, rendered_voided: bool) -> Document:
+    """Keep the PDF a user downloads. `rendered_voided` says whether it carries 已作废: a file
+    rendered before a void that committed meanwhile is dropped, never served as valid."""
+    lock_enterprise(document.enterprise_id)
+    document = lock_row(Document, document.pk)
+    if document.is_voided != rendered_voided:
+        return document
     digest = hashlib.sha256(pdf).hexdigest()
     if document.pdf and document.pdf_sha256 == digest:
         return document
@@ -117,7 +148,8 @@ def document_void(*, actor, document: Document, reason: str, request=None) -> Do
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "作废必须填写原因。"})
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    lock_enterprise(document.enterprise_id)
+    document = lock_row(Document, document.pk)
     if document.is_voided:
         raise ValidationError("该文书已经作废。")
     document.status, document.voided_at, document.voided_by, document.void_reason = (
@@ -126,7 +158,15 @@ def document_void(*, actor, document: Document, reason: str, request=None) -> Do
         actor,
         reason,
     )
-    document.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    # The stored file is the valid one: the download must carry 已作废 from now on, so the
+    # file goes and the marked one is rendered (by the download itself if it comes first).
+    document.pdf, document.pdf_sha256 = "", ""
+    document.save(
+        update_fields=["status", "voided_at", "voided_by", "void_reason", "pdf", "pdf_sha256"]
+    )
+    from notices.tasks import render_document_pdf
+
+    transaction.on_commit(lambda: render_document_pdf.delay(document.pk))
     log_action(
         actor=actor,
         action=AuditAction.VOID,
@@ -151,6 +191,8 @@ def service_record(
     request=None,
 ) -> ServiceRecord:
     """Record how a document was served and set its deadline from the day after service."""
+    lock_enterprise(document.enterprise_id)
+    document = lock_row(Document, document.pk)
     if document.is_voided:
         raise ValidationError("作废的文书不能登记送达。")
     if served_on > today():
@@ -175,7 +217,6 @@ def service_record(
     if proof:
         record.proof = proof
     record.save()
-    document = Document.objects.select_for_update().get(pk=document.pk)
     document.served_on = effective
     rule = RULES[document.doc_type].deadline
     if rule:

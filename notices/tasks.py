@@ -8,23 +8,18 @@ from core.jobs import job_finish, report_progress
 from core.models import Job, JobStatus
 from enterprises.models import Enterprise
 from notices import rendering
-from notices.models import Document
-from notices.services import document_issue, document_store_pdf
+from notices.services import document_issue, document_pdf_ensure
 
 
 @shared_task(acks_late=True)
 def render_document_pdf(document_id: int) -> str:
-    document = Document.objects.get(pk=document_id)
-    document_store_pdf(document=document, pdf=rendering.render_pdf(document))
-    return document.pdf_sha256
+    return document_pdf_ensure(document_id=document_id).pdf_sha256
 
 
 @shared_task(acks_late=True)
 def render_document_pdfs(document_ids: list[int]) -> int:
     for document_id in document_ids:
-        document = Document.objects.get(pk=document_id)
-        if not document.pdf:
-            document_store_pdf(document=document, pdf=rendering.render_pdf(document))
+        document_pdf_ensure(document_id=document_id)
     return len(document_ids)
 
 

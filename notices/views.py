@@ -117,9 +117,9 @@ def document_detail(request, document_id):
 @capability_required("view_enterprises")
 def document_pdf(request, document_id):
     document = _document(request, document_id)
-    if not document.pdf:
-        # Not rendered yet (the pdf queue is busy): render now rather than make the user wait.
-        services.document_store_pdf(document=document, pdf=_rendering().render_pdf(document))
+    # Not rendered yet (the pdf queue is busy or down, or the document was just voided):
+    # render now rather than make the user wait.
+    document = services.document_pdf_ensure(document_id=document.pk)
     download = request.GET.get("download") == "1"
     return FileResponse(
         document.pdf.open("rb"),

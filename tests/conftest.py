@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from arrears.models import Suspension
 from arrears.services import payment_post
@@ -21,7 +22,9 @@ from tests.factories import (
     UserFactory,
 )
 
-# A fixed moment for tests that read the clock: 2026-11-22 10:00 in Asia/Shanghai.
+# Every test runs at this moment, 2026-11-22 10:00 in Asia/Shanghai, whatever the machine's
+# date: a test written today must pass on any later day (a suite once failed two weeks after
+# it was written). A test that needs the machine's own clock says so with `real_clock`.
 NOW = "2026-11-22T02:00:00Z"
 
 
@@ -30,8 +33,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def frozen():
+@pytest.fixture(autouse=True)
+def frozen(request):
+    """The clock of every test; `frozen.move_to(...)` moves it."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -138,3 +145,10 @@ def login(client):
         return client
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def _lock_bookkeeping_per_test():
+    # core.locks keeps the locks of the transaction it is in; a test that failed half-way must
+    # not leave them to the next test's first transaction.
+    connection.__dict__.pop("qq_locks_held", None)

@@ -153,7 +153,7 @@ def test_command_runs_as_of_a_day(ledger):
     assert "accrued 11 items as of 2026-11-22 (10 set-based, 1 by the engine)" in out.getvalue()
 
 
-def test_verify_finds_a_tampered_cache_and_rebuild_repairs_it(ledger, frozen):
+def test_verify_finds_a_tampered_cache_and_rebuild_repairs_it(ledger):
     for enterprise in ledger:
         enterprise_rebuild(enterprise_id=enterprise.pk)
     assert _verify() == (0, "checked 4 enterprises: 0 differences")

@@ -4,15 +4,12 @@ from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from arrears.models import LateFeePolicy, LedgerItem, Payment, Suspension
 from core.models import AuditEntry, Job
 from tests.xlsx import make_xlsx
-
-pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_overview_lists_own_townships_with_totals_and_exports_the_same(client, county):

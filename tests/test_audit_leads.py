@@ -63,7 +63,6 @@ def test_nothing_when_declarations_match_or_differ_by_rounding():
     assert month_finding(_record(0, "0", 0, "0")) is None
 
 
-@pytest.mark.usefixtures("frozen")
 def test_import_raises_one_lead_per_enterprise_at_the_configured_rates(county, tmp_path):
     clean = EnterpriseFactory(region=county.region_a)
     rows = [
@@ -113,7 +112,6 @@ def _lead(county):
     return AuditLead.objects.get(status="open")
 
 
-@pytest.mark.usefixtures("frozen")
 def test_dismissing_needs_a_reason_and_only_later_months_raise_a_new_lead(county):
     lead = _lead(county)
     with pytest.raises(ValidationError, match="排除理由"):
@@ -136,7 +134,6 @@ def test_dismissing_needs_a_reason_and_only_later_months_raise_a_new_lead(county
     assert new.first_month == date(2026, 7, 1)
 
 
-@pytest.mark.usefixtures("frozen")
 def test_opening_an_audit_case_issues_the_audit_notice(county):
     lead = _lead(county)
     case = lead_open_audit(actor=county.caseworker, lead=lead)
@@ -147,7 +144,6 @@ def test_opening_an_audit_case_issues_the_audit_notice(county):
     assert "稽核线索" in case.events.first().text
 
 
-@pytest.mark.usefixtures("frozen")
 def test_a_lead_case_opens_even_without_arrears_and_the_sweep_leaves_it_open(county):
     enterprise = EnterpriseFactory(region=county.region_a)
     TaxRecord.objects.create(

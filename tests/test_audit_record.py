@@ -14,8 +14,6 @@ from enforcement.stages import Stage
 from notices.models import Document
 from notices.services import document_issue
 
-pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
-
 
 @pytest.fixture
 def audit_case(county):

@@ -15,8 +15,6 @@ from enforcement.stages import MOVES, Stage
 from notices.models import Document
 from notices.services import document_issue
 
-pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
-
 
 def _case_at(
     county,

@@ -4,7 +4,6 @@ outsider of another township see them."""
 from datetime import date
 from io import BytesIO
 
-import pytest
 from pypdf import PdfReader
 
 from core.models import Job
@@ -14,8 +13,6 @@ from enforcement.stages import Stage
 from enterprises.models import Enterprise
 from notices.models import Document
 from notices.services import document_issue
-
-pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
 
 
 def _at(county, stage, doc_type="rectification_order", served=date(2026, 10, 1)):

@@ -68,7 +68,6 @@ def test_grows_with_every_day_late_until_the_cap(fine, late):
         assert tomorrow.amount > today.amount or tomorrow.amount == fine
 
 
-@pytest.mark.usefixtures("frozen")
 def test_a_late_fine_is_owed_with_its_surcharge(county):
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     Case.objects.filter(pk=case.pk).update(stage=Stage.PENALTY)

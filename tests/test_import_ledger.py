@@ -20,7 +20,6 @@ HEADERS = [
     "个人部分",
     "应缴截止日",
 ]
-pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def _run(path, *args):

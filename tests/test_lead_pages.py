@@ -3,14 +3,10 @@
 from datetime import date
 from decimal import Decimal as D
 
-import pytest
-
 from core.models import AuditEntry
 from enforcement.models import AuditLead, CaseworkSettings, TaxRecord
 from enterprises.models import Evidence
 from tests.xlsx import make_xlsx
-
-pytestmark = pytest.mark.usefixtures("frozen")
 
 TAX_HEADERS = [
     "统一社会信用代码",

@@ -14,7 +14,7 @@ def test_beat_runs_the_accrual_at_half_past_midnight_shanghai_time():
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
 
 
-def test_nightly_task_fans_out_one_chunk_per_enterprise_range(county, frozen):
+def test_nightly_task_fans_out_one_chunk_per_enterprise_range(county):
     LedgerItem.objects.update(fee_accrued=0, accrued_through=None)
     chunks = accrue_late_fees_nightly.delay().get()
     assert chunks == 1  # two enterprises fit one chunk

@@ -2,13 +2,10 @@
 
 from io import BytesIO
 
-import pytest
 from pypdf import PdfReader
 
 from core.models import AuditEntry, Job
 from notices.models import Document
-
-pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_issue_shows_a_preview_then_numbers_on_confirmation(client, county):

@@ -18,7 +18,6 @@ from notices.services import document_issue, document_void, service_record
 from notices.types import DocumentType
 
 NUMBER = re.compile(r"^\S+〔\d{4}〕[1-9]\d*号$")
-pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-22
 
 
 def _text(pdf: bytes) -> str:

@@ -17,8 +17,6 @@ from arrears.models import (
 from arrears.services import enterprise_rebuild, payment_post, payment_preview, payment_reverse
 from tests.factories import EnterpriseFactory, LedgerItemFactory
 
-pytestmark = pytest.mark.usefixtures("frozen")  # today is 2026-11-22
-
 
 @pytest.fixture
 def two_items(db):

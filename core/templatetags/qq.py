@@ -8,7 +8,12 @@ register = template.Library()
 
 @register.filter
 def yuan(value):
-    """12345678.9 → '12,345,678.90'; empty stays empty."""
+    """12345678.9 → '12,345,678.90'; empty stays empty.
+
+    The one way a page shows money: more than two places (a late-fee intermediate such as
+    11630.369520) round half-up to the fen by core.money.round_fen; a float is refused
+    (TypeError), it would have carried binary artefacts. Sums come from Python as Decimal,
+    never from the `add` filter, which turns decimals into integers."""
     if value is None or value == "":
         return ""
     return format_yuan(value)

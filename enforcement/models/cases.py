@@ -76,22 +76,43 @@ class CaseEvent(models.Model):
         APPROVAL = "approval", "审批"
         PAYMENT = "payment", "缴款"
         CLOSED = "closed", "结案"
+        # Events that guards and the nightly sweep look for: a kind each, never read from text.
+        INQUIRY = "inquiry", "账户查询结果"
+        DEADLINE_PASSED = "deadline_passed", "期限届满"
+        REVIEW_DUE = "review_due", "复查到期"
+        REVIEW = "review", "复查"
+        DEFERRAL_ENDED = "deferral_ended", "延期协议终止"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     text = models.CharField(max_length=300)
     document = models.ForeignKey(
         Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The day the event is about, where it is not the day it was written (a review falling due).
+    on_date = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            # The nightly sweep says each of these once, however often it runs.
+            models.UniqueConstraint(
+                fields=["case", "document"],
+                condition=Q(kind="deadline_passed"),
+                name="case_event_deadline_passed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "on_date"],
+                condition=Q(kind="review_due"),
+                name="case_event_review_due_once",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d} {self.text}"

@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core.dates import today
 from enforcement.classification import classification_refresh_all
@@ -22,3 +22,6 @@ class Command(BaseCommand):
             f"{result['deferrals_completed']} deferrals completed, "
             f"{reclassified} enterprises reclassified"
         )
+        if result["failed"]:
+            # The others were swept; these rolled back alone, with the traceback in the log.
+            raise CommandError(f"{len(result['failed'])} failed: {result['failed']}")
