@@ -1,14 +1,22 @@
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from arrears.models import LateFeePolicy, Payment, PaymentMethod, Suspension
 from arrears.selectors import AMOUNT_BANDS
+from core.fields import (
+    MONEY_MAX,
+    BusinessDateField,
+    MoneyField,
+    parse_business_date,
+    parse_decimal,
+    parse_money,
+)
 from core.forms import FilterForm
+from core.money import format_yuan
 from enterprises.models import Region, TaskGroup
-
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OverviewFilterForm(FilterForm):
@@ -42,7 +50,8 @@ class OverviewFilterForm(FilterForm):
 
 
 def _lines(text: str, label: str, parse_right):
-    """'2025-03-11:400' per line (full-width colon and ～ accepted) → [(date, right)]."""
+    """'2025-03-11:400' per line (full-width colon and ～ accepted) → [(date, right)]; the date
+    and the right side are read by core.fields, so an absurd value is this form's error."""
     pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = (
@@ -51,21 +60,21 @@ def _lines(text: str, label: str, parse_right):
         if not line:
             continue
         left, sep, right = line.partition(":")
+        if not sep:
+            raise forms.ValidationError(f"{label}第 {number} 行「{line}」格式不对。")
         try:
-            if not sep:
-                raise ValueError
-            pairs.append((date.fromisoformat(left.strip()), parse_right(right.strip())))
-        except (ValueError, InvalidOperation):
-            raise forms.ValidationError(f"{label}第 {number} 行「{line}」格式不对。") from None
+            pairs.append((parse_business_date(left), parse_right(right.strip())))
+        except ValidationError as error:
+            raise forms.ValidationError(
+                f"{label}第 {number} 行「{line}」：{'；'.join(error.messages)}"
+            ) from None
     return pairs
 
 
 class CalculatorForm(forms.Form):
-    principal = forms.DecimalField(
-        label="欠费本金（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2
-    )
-    due_date = forms.DateField(label="应缴截止日", widget=_DATE)
-    as_of = forms.DateField(label="拟缴款日", widget=_DATE)
+    principal = MoneyField(label="欠费本金（元）")
+    due_date = BusinessDateField(label="应缴截止日")
+    as_of = BusinessDateField(label="拟缴款日")
     payments = forms.CharField(
         label="已缴本金（可选）",
         required=False,
@@ -80,10 +89,10 @@ class CalculatorForm(forms.Form):
     )
 
     def clean_payments(self):
-        return _lines(self.cleaned_data["payments"], "已缴本金", Decimal)
+        return _lines(self.cleaned_data["payments"], "已缴本金", parse_money)
 
     def clean_suspensions(self):
-        return _lines(self.cleaned_data["suspensions"], "停止计收期间", date.fromisoformat)
+        return _lines(self.cleaned_data["suspensions"], "停止计收期间", parse_business_date)
 
     def clean(self):
         cleaned = super().clean()
@@ -94,15 +103,18 @@ class CalculatorForm(forms.Form):
 
 
 class PaymentForm(forms.ModelForm):
+    # A payment date in the future is the service's error (payment_post); the form keeps out
+    # dates no one can mean.
+    amount = MoneyField(label="金额")
+    paid_on = BusinessDateField(label="缴款日期")
+
     class Meta:
         model = Payment
         fields = ["amount", "paid_on", "method", "external_ref", "note"]
-        widgets = {"paid_on": _DATE}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = PaymentMethod.choices
-        self.fields["amount"].min_value = Decimal("0.01")
 
     def validate_unique(self):
         # A repeated reference is not an error: posting returns the payment already recorded.
@@ -116,20 +128,30 @@ class ReasonForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    unit_amount = forms.DecimalField(
-        label="单位部分（元）", min_value=0, max_digits=14, decimal_places=2
-    )
-    individual_amount = forms.DecimalField(
-        label="个人部分（元）", min_value=0, max_digits=14, decimal_places=2
-    )
+    unit_amount = MoneyField(label="单位部分（元）", min_value=0)
+    individual_amount = MoneyField(label="个人部分（元）", min_value=0)
     reason = forms.CharField(label="调整原因", max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, individual = cleaned.get("unit_amount"), cleaned.get("individual_amount")
+        # The item's principal (a generated column) is their sum: an amount like any other.
+        if unit is not None and individual is not None and unit + individual > MONEY_MAX:
+            raise forms.ValidationError(
+                f"单位部分与个人部分合计不能超过 {format_yuan(MONEY_MAX)} 元。"
+            )
+        return cleaned
 
 
 class SuspensionForm(forms.ModelForm):
+    start = BusinessDateField(label="起始日")
+    end = BusinessDateField(
+        label="截止日", required=False, help_text="破产受理可不填（持续至今）。"
+    )
+
     class Meta:
         model = Suspension
         fields = ["kind", "start", "end", "reason", "document"]
-        widgets = {"start": _DATE, "end": _DATE}
 
 
 class PolicyForm(forms.ModelForm):
@@ -151,7 +173,12 @@ class PolicyForm(forms.ModelForm):
         ]
 
     def clean_rates(self):
-        rates = _lines(self.cleaned_data["rates"], "费率表", Decimal)
+        rates = _lines(
+            self.cleaned_data["rates"],
+            "费率表",
+            # The rate column is numeric(8, 6); the rule below says less than 0.01.
+            lambda text: parse_decimal(text, places=6, min_value=0, max_value=Decimal("0.01")),
+        )
         if not rates:
             raise forms.ValidationError("至少需要一条费率。")
         if min(d for d, _ in rates) != date(2011, 7, 1):

@@ -146,6 +146,33 @@ def enterprise_ledger(enterprise: Enterprise) -> EnterpriseLedger:
     )
 
 
+def enterprise_fee_quotes(enterprise_id: int, *, as_of) -> dict[int, FeeQuote]:
+    """Every item's fee quote of one enterprise as of a day, from three queries whatever the
+    number of items: the items, their principal payments, the suspensions (and the policy)."""
+    rules = fee_rules()
+    suspensions = approved_suspensions(enterprise_id)
+    payments: dict[int, list] = {}
+    for item_id, paid_on, amount in Allocation.objects.filter(
+        item__enterprise_id=enterprise_id,
+        principal_amount__gt=0,
+        payment__reversed_at__isnull=True,
+    ).values_list("item_id", "payment__paid_on", "principal_amount"):
+        payments.setdefault(item_id, []).append((paid_on, amount))
+    return {
+        item.pk: compute_late_fee(
+            principal=item.principal,
+            due_date=item.due_date,
+            as_of=as_of,
+            payments=payments.get(item.pk, []),
+            suspensions=suspensions,
+            rules=rules,
+        )
+        for item in LedgerItem.objects.filter(enterprise_id=enterprise_id).only(
+            "id", "principal", "due_date"
+        )
+    }
+
+
 def item_fee_quote(item: LedgerItem, *, as_of=None) -> FeeQuote:
     """The segments behind an item's fee as of today, for showing how it was computed."""
     payments = list(

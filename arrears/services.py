@@ -20,6 +20,7 @@ from arrears.models import (
 from arrears.replay import PaymentIn
 from core.audit import AuditAction, log_action
 from core.dates import today
+from core.jobs import send_after_commit
 from core.locks import lock_row, lock_rows
 from core.money import format_yuan
 from core.roles import has_capability
@@ -85,6 +86,7 @@ def payment_post(
     lock_enterprise(enterprise.pk)
     existing = Payment.objects.filter(enterprise=enterprise, external_ref=external_ref).first()
     if existing:
+        refuse_conflicting_repost(existing, amount=amount, paid_on=paid_on)
         return existing, False
     payment = Payment.objects.create(
         enterprise=enterprise,
@@ -116,6 +118,20 @@ def payment_post(
         },
     )
     return payment, True
+
+
+def refuse_conflicting_repost(existing, *, amount: Decimal, paid_on: date) -> None:
+    """The same reference posted twice is one payment (a double submit, the same bank file
+    again), but only if it says the same thing: a different amount or date is a mistake in the
+    reference or in the money, and must not be silently taken for the first one."""
+    if (existing.amount, existing.paid_on) != (amount, paid_on):
+        raise ValidationError(
+            {
+                "external_ref": f"凭证号 {existing.external_ref} 已于 {existing.paid_on} 登记 "
+                f"{format_yuan(existing.amount)} 元，与本次填写的金额或日期不同，未登记。"
+                "请核对凭证号；确属另一笔缴款的，请填写该笔缴款自己的凭证号。"
+            }
+        )
 
 
 @transaction.atomic
@@ -317,9 +333,7 @@ def policy_update(
         detail={"changes": changes},
     )
     # Every cached fee depends on the policy: recompute them all once this commits.
-    from arrears.tasks import rebuild_all_ledgers
-
-    transaction.on_commit(rebuild_all_ledgers.delay)
+    send_after_commit("arrears.tasks.rebuild_all_ledgers")
     return policy
 
 

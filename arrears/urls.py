@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrears import views, views_import
+from arrears import views
 
 app_name = "arrears"
 
@@ -24,8 +24,4 @@ urlpatterns = [
     path(
         "suspensions/<int:suspension_id>/decide/", views.suspension_decide, name="suspension_decide"
     ),
-    path("import/", views_import.import_upload, name="import"),
-    path("import/template/", views_import.import_template, name="import_template"),
-    path("import/<int:job_id>/", views_import.import_job, name="import_job"),
-    path("import/<int:job_id>/confirm/", views_import.import_confirm, name="import_confirm"),
 ]

@@ -207,6 +207,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enforcement.tasks.sweep_cases_nightly",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Jobs whose worker died or that never reached the broker (core.jobs), and documents still
+    # without their PDF (the broker was down when they were issued).
+    "recover-jobs": {"task": "core.tasks.recover_jobs", "schedule": timedelta(minutes=3)},
+    "render-missing-pdfs": {
+        "task": "notices.tasks.render_missing_pdfs",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 if REDIS_URL:

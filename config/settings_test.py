@@ -15,6 +15,9 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# The server's clock is frozen in tests while the browser's is the machine's: a cookie with an
+# expiry date computed from the frozen clock could already be past for the browser.
+CSRF_COOKIE_AGE = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 
+from core.fields import BusinessDateField
 from core.models import AuditAction, AuditResult, User
 from core.roles import ROLES
 
@@ -35,12 +36,8 @@ class AuditSearchForm(FilterForm):
         label="结果", required=False, choices=[("", "全部"), *AuditResult.choices]
     )
     text = forms.CharField(label="对象", required=False)
-    date_from = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = BusinessDateField(label="起始日期", required=False)
+    date_to = BusinessDateField(label="截止日期", required=False)
 
 
 def _role_choices():
@@ -119,6 +116,20 @@ class PasswordResetForm(_PasswordPairMixin, forms.Form):
         return self.user
 
 
+# The years the holiday calendar can hold: seeded from 2004 (core.0008), entered up to 2100.
+CALENDAR_YEARS = range(2004, 2101)
+
+
+def calendar_year(text, *, default: int | None) -> int | None:
+    """The year a calendar page asks for (?year=…), or `default` when it is not a year the
+    calendar can hold: `?year=99999` must not reach a date lookup."""
+    try:
+        year = int(str(text or "").strip())
+    except ValueError:
+        return default
+    return year if year in CALENDAR_YEARS else default
+
+
 class CalendarYearForm(forms.Form):
     holidays = forms.CharField(
         label="放假日期",
@@ -137,6 +148,16 @@ class CalendarYearForm(forms.Form):
         self.year = year
         super().__init__(*args, **kwargs)
 
+    def _year_error(self) -> str:
+        """Why this form's year cannot be saved, or "": the year given, and the one posted
+        (a posted year=99999 that the page fell back from must not save another year)."""
+        posted = self.data.get("year") if self.is_bound else None
+        if self.year not in CALENDAR_YEARS or (
+            posted is not None and calendar_year(posted, default=None) is None
+        ):
+            return f"年份须在 {CALENDAR_YEARS[0]} 至 {CALENDAR_YEARS[-1]} 之间。"
+        return ""
+
     def _day(self, text: str, line: str):
         from datetime import date
 
@@ -152,6 +173,8 @@ class CalendarYearForm(forms.Form):
         from datetime import timedelta
 
         days = []
+        if self._year_error():  # said once, by clean()
+            return days
         for line in self.cleaned_data["holidays"].splitlines():
             line = line.strip().replace("～", "~").replace("至", "~")
             if not line:
@@ -169,6 +192,8 @@ class CalendarYearForm(forms.Form):
 
     def clean_workdays(self):
         days = []
+        if self._year_error():
+            return days
         for line in self.cleaned_data["workdays"].splitlines():
             if line.strip():
                 day = self._day(line.strip().split()[0], line.strip())
@@ -179,6 +204,8 @@ class CalendarYearForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self._year_error():
+            raise forms.ValidationError(self._year_error())
         overlap = {d for d, _ in cleaned.get("holidays", [])} & set(cleaned.get("workdays", []))
         if overlap:
             raise forms.ValidationError(f"{min(overlap)} 同时登记为放假和上班。")

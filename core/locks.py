@@ -21,7 +21,7 @@ The models are named by label here because core imports no app above it.
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 LOCK_ORDER = (
     "enterprises.enterprise",
@@ -70,6 +70,12 @@ def _transaction_id() -> str:
     return f"{transaction_id}/{savepoint}"
 
 
+def held_locks() -> dict:
+    """This thread's bookkeeping: on its own database connection (`connection` itself is a
+    proxy shared by every thread)."""
+    return connections[DEFAULT_DB_ALIAS].__dict__.setdefault("qq_locks_held", {})
+
+
 def _wraps_operations(block) -> bool:
     return block._from_testcase or getattr(block, "qq_wraps_operations", False)
 
@@ -94,7 +100,7 @@ def lock_rows(model, ids: Iterable[int], *, key: bool = False, queryset=None) ->
     ids = sorted(set(ids))
     rank = _rank(model)
     transaction_id = _transaction_id()
-    held = connection.__dict__.setdefault("qq_locks_held", {})
+    held = held_locks()
     if held.get("transaction") != transaction_id:
         held.clear()
         held.update(transaction=transaction_id, highest=-1, label="", rows=set())

@@ -48,7 +48,10 @@ class SessionLimitsMiddleware:
             return "idle"
         if now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
             return "absolute"
-        if now - last_seen >= _TOUCH_EVERY_SECONDS:
+        # A progress page polls by itself: that is not the user at the desk, and must not keep
+        # an unattended session open for ever.
+        polling = request.headers.get("X-QQ-Poll") == "1"
+        if now - last_seen >= _TOUCH_EVERY_SECONDS and not polling:
             session[SESSION_LAST_SEEN] = now
         return None
 

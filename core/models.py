@@ -101,20 +101,24 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "进行中"
     READY = "ready", "待确认"
     DONE = "done", "已完成"
-    FAILED = "failed", "未通过"
+    REFUSED = "refused", "未通过检查"
+    FAILED = "failed", "失败"
 
 
 class Job(models.Model):
-    """Long work a user started and watches: an import, a batch of documents.
+    """Long work a user started and watches: an import, a batch of documents. Its life cycle
+    is in core.jobs; the result is stored here when a step ends."""
 
-    The result is stored here when a step ends; progress while it runs goes through the cache
-    (core.jobs), because the work itself runs inside a transaction no one else can see into.
-    """
-
-    kind = models.CharField("类型", max_length=40)
+    kind = models.CharField("类型", max_length=40, db_index=True)
+    # The Celery task that runs the job's next step, by name: what recovery hands over again.
+    task = models.CharField(max_length=100, blank=True)
     status = models.CharField(
         "状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
+    queued_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

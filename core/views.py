@@ -15,6 +15,7 @@ from core.forms import (
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
+    calendar_year,
 )
 from core.middleware import mark_session_started
 from core.models import CalendarYear, Holiday, User
@@ -160,11 +161,10 @@ def user_unlock(request, user_id):
 
 @capability_required("manage_settings")
 def calendar(request):
-    today_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or today_year + 1)
-    except ValueError:
-        year = today_year + 1
+    year = calendar_year(
+        request.GET.get("year") or request.POST.get("year"),
+        default=timezone.localdate().year + 1,
+    )
     rows = list(Holiday.objects.filter(date__year=year))
     holidays_text = "\n".join(f"{h.date} {h.name}" for h in rows if not h.is_workday)
     workdays_text = "\n".join(str(h.date) for h in rows if h.is_workday)

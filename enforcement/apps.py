@@ -12,3 +12,9 @@ class EnforcementConfig(AppConfig):
 
         on_ledger_change(case_close_if_paid)
         on_ledger_change(reclassify_after_change)
+
+        from core.imports import register
+        from enforcement.imports import EVIDENCE, TAX
+
+        register(EVIDENCE)
+        register(TAX)

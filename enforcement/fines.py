@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from arrears.services import refuse_conflicting_repost
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.money import format_yuan, round_fen
@@ -108,8 +109,10 @@ def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
 def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: str, request=None):
     """A payment of the fine: tracked on its own, never allocated to contributions."""
     _, fine = lock_fine(fine.pk)
-    if fine.payments.filter(external_ref=external_ref).exists():
-        return fine.payments.get(external_ref=external_ref), False
+    existing = fine.payments.filter(external_ref=external_ref).first()
+    if existing:
+        refuse_conflicting_repost(existing, amount=amount, paid_on=paid_on)
+        return existing, False
     if paid_on > today():
         raise ValidationError({"paid_on": "缴款日期不能晚于今天。"})
     # What was owed on the day paid: the fine and its surcharge up to that day, less payments.

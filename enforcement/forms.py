@@ -1,7 +1,10 @@
 from django import forms
 
+from core.fields import BusinessDateField, MoneyField
 from core.models import User
-from enforcement.models import AuditRecord
+from enforcement.models import AuditRecord, GuaranteeKind
+from enforcement.selectors import casework_settings
+from notices.forms import fine_multiple_field
 
 
 def auditors():
@@ -11,9 +14,7 @@ def auditors():
 
 
 class AuditRecordForm(forms.Form):
-    audited_on = forms.DateField(
-        label="稽核日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    audited_on = BusinessDateField(label="稽核日期")
     auditor_1 = forms.ModelChoiceField(label="稽核人员一", queryset=User.objects.none())
     auditor_2 = forms.ModelChoiceField(label="稽核人员二", queryset=User.objects.none())
     credentials = forms.CharField(label="出示的证件", max_length=200)
@@ -29,3 +30,69 @@ class AuditRecordForm(forms.Form):
             if isinstance(field.widget, forms.Select):
                 css = "form-select form-select-sm"
             field.widget.attrs["class"] = css
+
+
+# The case page's small forms post to views that answer with a message and a redirect: the view
+# turns a bound form's errors into that message (views.form_errors). Dates in the future are the
+# services' errors; these forms keep out what no one can mean (NaN, 1e30, year 1).
+
+
+class BankTransferForm(forms.Form):
+    amount = MoneyField(label="划拨金额（元）")
+    paid_on = BusinessDateField(label="划拨日期")
+    external_ref = forms.CharField(label="银行划拨凭证号", max_length=64)
+
+
+class FinePaymentForm(forms.Form):
+    amount = MoneyField(label="缴纳金额（元）")
+    paid_on = BusinessDateField(label="缴款日期")
+    external_ref = forms.CharField(label="票据号", max_length=64)
+
+
+class FineDecisionForm(forms.Form):
+    multiple = fine_multiple_field(label="罚款倍数")
+
+
+class CaseMoveForm(forms.Form):
+    to_stage = forms.CharField(max_length=20)
+    # Whether a reason is needed is the move's rule (services); its length is the column's.
+    reason = forms.CharField(label="申请理由", max_length=300, required=False)
+
+
+class DeferralTermsForm(CaseMoveForm):
+    """A deferral's terms as the case page posts them (to_stage=deferral); `payload()` is what
+    services.case_move expects."""
+
+    months = forms.IntegerField(label="分期月数", error_messages={"invalid": "分期月数须为整数。"})
+    guarantee_kind = forms.ChoiceField(
+        label="担保方式",
+        choices=GuaranteeKind.choices,
+        error_messages={"invalid_choice": "请选择担保方式。", "required": "请选择担保方式。"},
+    )
+    # In the words the terms' own check (deferrals.deferral_terms) uses.
+    guarantee_value = MoneyField(
+        label="担保价值（元）",
+        error_messages={
+            **dict.fromkeys(
+                ("invalid", "not_finite", "max_places", "min_value"),
+                "担保价值须为大于 0 的金额（元，最多两位小数）。",
+            ),
+            "max_value": "担保价值不能超过 %(limit)s 元。",
+        },
+    )
+    guarantee_document = forms.CharField(label="担保文件编号", max_length=200)
+
+    def clean_months(self):
+        months, limit = self.cleaned_data["months"], casework_settings().deferral_max_months
+        if not 1 <= months <= limit:
+            raise forms.ValidationError(f"分期月数须为 1 至 {limit} 个月。")
+        return months
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "months": str(data["months"]),
+            "guarantee_kind": data["guarantee_kind"],
+            "guarantee_value": str(data["guarantee_value"]),
+            "guarantee_document": data["guarantee_document"],
+        }

@@ -133,10 +133,13 @@ def _execute(
     move: Move,
     extra=None,
     payload=None,
-    approved_by=None,
+    requested_by=None,
     restore_document=None,
     request=None,
 ) -> Case:
+    """Carry out a move. `actor` is who makes it happen: the caseworker, or for an approved step
+    the approver, in whose name the step is executed and audited; `requested_by` is then the
+    person who asked for it, recorded beside them."""
     day = today()
     if to_stage == Stage.DEFERRAL:
         extra = agreement_extra(case, payload, day)
@@ -181,8 +184,8 @@ def _execute(
             document=document,
             terms=payload,
             plan=extra["plan"],
-            requested_by=actor,
-            approved_by=approved_by,
+            requested_by=requested_by or actor,
+            approved_by=actor if requested_by else None,
             resume_stage=from_stage,
             resume_document=previous_document,
             day=day,
@@ -196,6 +199,7 @@ def _execute(
             "from": from_stage,
             "to": to_stage,
             "document": document.number_text if document else "",
+            **({"requested_by": requested_by.username} if requested_by else {}),
         },
     )
     return case
@@ -312,12 +316,12 @@ def approval_decide(
             # The state may have changed while the request waited: the table and guard decide again.
             move = check_move(case, approval.to_stage)
             _execute(
-                actor=approval.requested_by,
+                actor=actor,
                 case=case,
                 to_stage=approval.to_stage,
                 move=move,
                 payload=approval.payload,
-                approved_by=actor,
+                requested_by=approval.requested_by,
                 request=request,
             )
     return approval

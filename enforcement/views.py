@@ -1,9 +1,6 @@
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,22 +9,28 @@ from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import write_xlsx
 from core.forms import FilterForm
-from core.models import Job, User
+from core.jobs import job_create
+from core.models import User
 from core.money import format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
 from enforcement import fines, selectors, services
 from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
 from enforcement.deferrals import instalment_progress
-from enforcement.forms import AuditRecordForm
+from enforcement.forms import (
+    AuditRecordForm,
+    BankTransferForm,
+    CaseMoveForm,
+    DeferralTermsForm,
+    FineDecisionForm,
+    FinePaymentForm,
+)
 from enforcement.models import Approval, Case, GuaranteeKind
 from enforcement.selectors import casework_settings
 from enforcement.stages import MOVES, ClosingReason, Stage
 from enterprises.models import AbilityClass, Region, TaskGroup
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices.services import BATCH
-
-DEFERRAL_FIELDS = ("months", "guarantee_kind", "guarantee_value", "guarantee_document")
 
 
 class CaseFilterForm(FilterForm):
@@ -131,8 +134,9 @@ def case_bulk(request):
     if to_stage not in dict(selectors.bulk_moves(case_stage)):
         messages.error(request, "请选择同一阶段的案件和不需审批的下一步。")
         return redirect(request.META.get("HTTP_REFERER") or "enforcement:list")
-    job = Job.objects.create(
+    job = job_create(
         kind=BATCH,
+        task="enforcement.tasks.move_cases_batch",
         created_by=request.user,
         total=cases.count(),
         result={
@@ -142,9 +146,6 @@ def case_bulk(request):
             "to_stage": to_stage,
         },
     )
-    from enforcement.tasks import move_cases_batch
-
-    transaction.on_commit(lambda: move_cases_batch.delay(job.pk))
     return redirect("notices:batch_job", job.pk)
 
 
@@ -250,13 +251,17 @@ def case_detail(request, case_id):
 @require_POST
 def case_move(request, case_id):
     case = _case(request, case_id)
+    deferral = request.POST.get("to_stage") == Stage.DEFERRAL
+    form = (DeferralTermsForm if deferral else CaseMoveForm)(request.POST)
     try:
+        if not form.is_valid():
+            raise form_errors(form)
         result = services.case_move(
             actor=request.user,
             case=case,
-            to_stage=request.POST.get("to_stage", ""),
-            reason=request.POST.get("reason", ""),
-            payload={key: request.POST.get(key, "") for key in DEFERRAL_FIELDS},
+            to_stage=form.cleaned_data["to_stage"],
+            reason=form.cleaned_data["reason"],
+            payload=form.payload() if deferral else None,
             request=request,
         )
         if isinstance(result, Approval):
@@ -330,14 +335,6 @@ def today_list(request):
     )
 
 
-class BankTransferForm(forms.Form):
-    amount = forms.DecimalField(
-        label="划拨金额（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2
-    )
-    paid_on = forms.DateField(label="划拨日期", widget=forms.DateInput(attrs={"type": "date"}))
-    external_ref = forms.CharField(label="银行划拨凭证号", max_length=64)
-
-
 @capability_required("issue_documents")
 @require_POST
 def bank_result(request, case_id):
@@ -377,10 +374,13 @@ def fine(request, case_id):
     case = _case(request, case_id)
     try:
         if "multiple" in request.POST:
+            form = FineDecisionForm(request.POST)
+            if not form.is_valid():
+                raise form_errors(form)
             fine = fines.fine_decide(
                 actor=request.user,
                 case=case,
-                multiple=_decimal(request.POST["multiple"]),
+                multiple=form.cleaned_data["multiple"],
                 request=request,
             )
             messages.success(
@@ -392,7 +392,7 @@ def fine(request, case_id):
             fine = case.fines.filter(pk=int(fine_id)).first() if fine_id.isdigit() else None
             if fine is None:
                 raise ValidationError("请先作出罚款决定。")
-            form = BankTransferForm(request.POST)  # the same three fields: amount, date, reference
+            form = FinePaymentForm(request.POST)
             if not form.is_valid():
                 raise form_errors(form)
             _, created = fines.fine_payment_record(
@@ -404,10 +404,3 @@ def fine(request, case_id):
     except ValidationError as error:
         _errors(request, error)
     return redirect("enforcement:detail", case.pk)
-
-
-def _decimal(text: str) -> Decimal:
-    try:
-        return Decimal(text.strip())
-    except (ArithmeticError, ValueError):
-        raise ValidationError("请填写数字。") from None

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = "企业名册"
+
+    def ready(self):
+        from core.imports import register, register_region_scope
+        from enterprises.imports import ENTERPRISES, allowed_region_ids
+
+        register(ENTERPRISES)
+        register_region_scope(allowed_region_ids)

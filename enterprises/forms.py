@@ -1,6 +1,7 @@
 from django import forms
 
 from core.excel import normalize_text
+from core.fields import BusinessDateField
 from core.forms import FilterForm
 from core.models import User
 from enterprises.models import (
@@ -11,8 +12,6 @@ from enterprises.models import (
     Region,
     TaskGroup,
 )
-
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EnterpriseSearchForm(FilterForm):
@@ -37,6 +36,13 @@ class EnterpriseSearchForm(FilterForm):
 
 
 class EnterpriseForm(forms.ModelForm):
+    bankruptcy_accepted_on = BusinessDateField(
+        label="破产受理日期",
+        required=False,
+        help_text="法院受理破产申请之日，自该日起停止计收滞纳金。",
+    )
+    bankruptcy_declared_on = BusinessDateField(label="破产宣告日期", required=False)
+
     class Meta:
         model = Enterprise
         fields = [
@@ -55,11 +61,7 @@ class EnterpriseForm(forms.ModelForm):
             "address",
             "headcount",
         ]
-        widgets = {"bankruptcy_accepted_on": _DATE, "bankruptcy_declared_on": _DATE}
-        help_texts = {
-            "bankruptcy_accepted_on": "法院受理破产申请之日，自该日起停止计收滞纳金。",
-            "credit_code": "18 位，末位为校验位。",
-        }
+        help_texts = {"credit_code": "18 位，末位为校验位。"}
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)

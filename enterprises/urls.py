@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enterprises import views, views_import, views_settings
+from enterprises import views, views_settings
 
 app_name = "enterprises"
 
@@ -26,9 +26,6 @@ urlpatterns = [
         views.bank_account_unmask,
         name="bank_account_unmask",
     ),
-    path("import/", views_import.import_upload, name="import"),
-    path("import/template/", views_import.import_template, name="import_template"),
-    path("import/<slug:token>/", views_import.import_preview, name="import_preview"),
     path("organisation/", views_settings.organisation, name="organisation"),
     path("organisation/regions/new/", views_settings.region_edit, name="region_create"),
     path("organisation/regions/<int:region_id>/", views_settings.region_edit, name="region_edit"),

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from arrears.selectors import item_fee_quote
+from arrears.selectors import enterprise_fee_quotes
 from core.calendar import add_calendar_days
 from core.money import amount_in_capitals, format_yuan, round_fen
 from enterprises.models import Enterprise
@@ -20,8 +20,9 @@ def chinese_date(day: date) -> str:
 
 def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[list[dict], dict]:
     rows, principal_total, fee_total = [], ZERO, ZERO
+    quotes = enterprise_fee_quotes(enterprise.pk, as_of=as_of)
     for item in enterprise.ledger_items.order_by("period", "insurance_type"):
-        quote = item_fee_quote(item, as_of=as_of)
+        quote = quotes[item.pk]
         principal = item.principal - item.principal_paid
         fee = max(quote.fee - item.fee_paid, ZERO)
         if principal <= 0 and fee <= 0:

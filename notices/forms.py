@@ -2,12 +2,27 @@ from decimal import Decimal
 
 from django import forms
 
+from core.fields import BusinessDateField, DecimalNumberField
 from core.forms import FilterForm
 from enterprises.models import Region
 from notices.models import DocumentStatus, OfficeSettings, ServiceMethod
 from notices.types import DocumentType
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+FINE_RANGE = (
+    "须大于或等于 1、小于或等于 3：罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"
+)
+
+
+def fine_multiple_field(**kwargs) -> DecimalNumberField:
+    """1 to 3 times the principal owed, in tenths: the Fine.multiple column is numeric(3, 1),
+    so 1.05 is refused rather than stored as 1.1 beside a fine computed at 1.05."""
+    return DecimalNumberField(
+        places=1,
+        min_value=Decimal("1"),
+        max_value=Decimal("3"),
+        error_messages={"min_value": FINE_RANGE, "max_value": FINE_RANGE},
+        **kwargs,
+    )
 
 
 class DocumentFilterForm(FilterForm):
@@ -25,12 +40,9 @@ class DocumentFilterForm(FilterForm):
 
 class IssueForm(forms.Form):
     doc_type = forms.ChoiceField(label="文书类型", choices=DocumentType.choices)
-    fine_multiple = forms.DecimalField(
+    fine_multiple = fine_multiple_field(
         label="罚款倍数",
         required=False,
-        min_value=Decimal("1"),
-        max_value=Decimal("3"),
-        decimal_places=1,
         initial=Decimal("1"),
         help_text="行政处罚文书：欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。",
     )
@@ -60,9 +72,8 @@ class IssueForm(forms.Form):
 
 class ServiceForm(forms.Form):
     method = forms.ChoiceField(label="送达方式", choices=ServiceMethod.choices)
-    served_on = forms.DateField(
+    served_on = BusinessDateField(
         label="送达日期",
-        widget=_DATE,
         help_text="公告送达填公告发布日，系统按发布后 30 日视为送达。",
     )
     recipient = forms.CharField(label="签收人", max_length=100, required=False)

@@ -9,6 +9,7 @@ from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.calendar import add_calendar_days, add_working_days
 from core.dates import today
+from core.jobs import send_after_commit
 from core.locks import lock_row
 from enterprises.models import Enterprise
 from notices.content import build_content, public_notice_deemed_served
@@ -104,9 +105,7 @@ def document_issue(
         detail={"enterprise": enterprise.credit_code, "total": content["totals"]["total"]},
     )
     if render:
-        from notices.tasks import render_document_pdf
-
-        transaction.on_commit(lambda: render_document_pdf.delay(document.pk))
+        send_after_commit("notices.tasks.render_document_pdf", document.pk)
     return document
 
 
@@ -164,9 +163,7 @@ def document_void(*, actor, document: Document, reason: str, request=None) -> Do
     document.save(
         update_fields=["status", "voided_at", "voided_by", "void_reason", "pdf", "pdf_sha256"]
     )
-    from notices.tasks import render_document_pdf
-
-    transaction.on_commit(lambda: render_document_pdf.delay(document.pk))
+    send_after_commit("notices.tasks.render_document_pdf", document.pk)
     log_action(
         actor=actor,
         action=AuditAction.VOID,

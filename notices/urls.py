@@ -10,6 +10,7 @@ urlpatterns = [
     path("batch/", views.batch, name="batch"),
     path("batch/<int:job_id>/", views.batch_job, name="batch_job"),
     path("batch/<int:job_id>/pdf/", views.batch_pdf, name="batch_pdf"),
+    path("batch/<int:job_id>/merge/", views.batch_merge, name="batch_merge"),
     path("enterprise/<int:enterprise_id>/", views.enterprise_documents, name="enterprise"),
     path("enterprise/<int:enterprise_id>/issue/", views.document_issue, name="issue"),
     path("<int:document_id>/", views.document_detail, name="detail"),

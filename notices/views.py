@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.dates import today
-from core.jobs import progress_of
+from core.jobs import job_create, job_requeue, progress_of
 from core.models import Job, JobStatus
 from core.pagination import paginate
 from core.permissions import capability_required
@@ -197,15 +196,13 @@ def batch(request):
             if not chosen:
                 form.add_error(None, "请至少选择一家企业。")
             else:
-                job = Job.objects.create(
+                job = job_create(
                     kind=services.BATCH,
+                    task="notices.tasks.issue_batch",
                     created_by=request.user,
                     total=len(chosen),
                     result={"doc_type": form.cleaned_data["doc_type"], "enterprise_ids": chosen},
                 )
-                from notices.tasks import issue_batch
-
-                transaction.on_commit(lambda: issue_batch.delay(job.pk))
                 return redirect("notices:batch_job", job.pk)
     return render(request, "notices/batch.html", {"form": form, "candidates": candidates})
 
@@ -235,6 +232,18 @@ def batch_job(request, job_id):
             "percent": min(100, int(done * 100 / total)) if total else None,
         },
     )
+
+
+@capability_required("issue_documents")
+@require_POST
+def batch_merge(request, job_id):
+    """A batch whose merge failed is printed again; its documents keep their numbers."""
+    job = _batch_job(request, job_id)
+    if not job.result.get("documents") or not job_requeue(
+        job, from_status=JobStatus.FAILED, task="notices.tasks.merge_batch"
+    ):
+        messages.info(request, "该批次无需重新生成，或已在处理中。")
+    return redirect("notices:batch_job", job.pk)
 
 
 @capability_required("issue_documents")

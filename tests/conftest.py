@@ -6,11 +6,11 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
 
 from arrears.models import Suspension
 from arrears.services import payment_post
 from core import roles
+from core.locks import held_locks
 from core.models import Job
 from notices.services import document_issue
 from tests.factories import (
@@ -92,10 +92,16 @@ def county(db):
             },
         ),
         job=Job.objects.create(
-            kind="ledger_import",
+            kind="import:tax",
+            task="core.tasks.check_import",
             created_by=caseworker,
-            status="failed",
-            result={"problems": ["第 2 行「单位部分」列：不是数字"], "problem_count": 1},
+            status="refused",
+            file_name="个税.xlsx",
+            result={
+                "file_error": "",
+                "problems": [[2, "个税人数", "不是整数"]],
+                "problem_count": 1,
+            },
         ),
         group_a=group_a,
         group_b=group_b,
@@ -151,4 +157,4 @@ def login(client):
 def _lock_bookkeeping_per_test():
     # core.locks keeps the locks of the transaction it is in; a test that failed half-way must
     # not leave them to the next test's first transaction.
-    connection.__dict__.pop("qq_locks_held", None)
+    held_locks().clear()

@@ -4,11 +4,11 @@ from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from arrears.models import LateFeePolicy, LedgerItem, Payment, Suspension
 from core.models import AuditEntry, Job
+from tests.imports_web import confirm, page, upload
 from tests.xlsx import make_xlsx
 
 
@@ -107,10 +107,14 @@ def test_payment_preview_writes_nothing_and_confirm_posts(client, county):
 def test_posting_the_same_reference_again_says_so(client, county):
     client.force_login(county.caseworker)
     url = f"/arrears/enterprise/{county.enterprise.pk}/payments/new/"
-    page = client.post(
-        url, {**_payment_form(external_ref="BANK-001"), "confirm": "1"}, follow=True
-    ).content.decode()
+    # The fixture posted BANK-001: 300.00 paid on 2025-06-01. The same again is a double submit.
+    same = _payment_form(external_ref="BANK-001", amount="300.00", paid_on="2025-06-01")
+    page = client.post(url, {**same, "confirm": "1"}, follow=True).content.decode()
     assert "凭证号 BANK-001 已于" in page and "本次未重复记账" in page
+    # Another amount under the same reference is a mistake, refused on the form.
+    other = {**same, "amount": "1100.00", "confirm": "1"}
+    page = client.post(url, other).content.decode()
+    assert "凭证号 BANK-001 已于 2025-06-01 登记 300.00 元，与本次填写的金额或日期不同" in page
     assert Payment.objects.filter(enterprise=county.enterprise).count() == 1
 
 
@@ -222,19 +226,15 @@ def test_ledger_import_in_the_browser(client, county, tmp_path, django_capture_o
         [[e.credit_code, e.name, "养老", "2024-03", "1,000", "400"]],
         headers=["统一社会信用代码", "单位名称", "险种", "费款所属期", "单位部分", "个人部分"],
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/arrears/import/", {"file": SimpleUploadedFile("台账.xlsx", path.read_bytes())}
-        )
-    job = Job.objects.get(kind="ledger_import", file_name="台账.xlsx")
-    assert response["Location"] == f"/arrears/import/{job.pk}/"
-    page = client.get(response["Location"]).content.decode()  # eager tasks: already checked
-    assert "确认导入" in page and "1,400.00" in page
+    response, job = upload(
+        client, django_capture_on_commit_callbacks, "ledger", path, name="台账.xlsx"
+    )
+    assert response["Location"] == f"/imports/job/{job.pk}/" and job.file_name == "台账.xlsx"
+    shown = page(client, job)  # eager tasks: already checked
+    assert "确认导入" in shown and "1,400.00 元" in shown
     assert not LedgerItem.objects.filter(period=date(2024, 3, 1)).exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/arrears/import/{job.pk}/confirm/")
-    page = client.get(f"/arrears/import/{job.pk}/").content.decode()
-    assert "已导入 1 行：新增 1" in page
+    confirm(client, django_capture_on_commit_callbacks, job)
+    assert "已导入 1 行：新增 1" in page(client, job)
     assert LedgerItem.objects.get(period=date(2024, 3, 1)).principal == D("1400.00")
 
 
@@ -247,18 +247,16 @@ def test_ledger_import_problems_are_shown(
         [["91110000600037341L", "某", "养老", "2024-13", "x", "0"]],
         headers=["统一社会信用代码", "单位名称", "险种", "费款所属期", "单位部分", "个人部分"],
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/arrears/import/", {"file": SimpleUploadedFile("bad.xlsx", path.read_bytes())}
-        )
-    page = client.get(response["Location"]).content.decode()
-    assert "没有写入任何数据" in page
-    assert "第 2 行「费款所属期」列：所属期 2024年13月 不存在或超出范围" in page
+    _, job = upload(client, django_capture_on_commit_callbacks, "ledger", path)
+    shown = page(client, job)
+    assert "没有写入任何数据" in shown
+    assert "第 2 行「费款所属期」列：所属期 2024年13月 不存在或超出范围" in shown
 
 
 def test_a_running_import_shows_a_progress_bar_that_polls(client, county):
     job = Job.objects.create(
-        kind="ledger_import",
+        kind="import:ledger",
+        task="core.tasks.apply_import",
         created_by=county.caseworker,
         status="running",
         file_name="大文件.xlsx",
@@ -268,8 +266,9 @@ def test_a_running_import_shows_a_progress_bar_that_polls(client, county):
 
     report_progress(job.pk, 25000)
     client.force_login(county.caseworker)
-    page = client.get(f"/arrears/import/{job.pk}/").content.decode()
-    assert 'role="progressbar"' in page and "25%" in page and "hx-trigger" in page
+    shown = page(client, job)
+    assert 'role="progressbar"' in shown and "25%" in shown and "hx-trigger" in shown
+    assert "正在写入" in shown
 
 
 def test_amounts_outstanding_equals_the_ledger_totals(county):

@@ -446,3 +446,18 @@ def test_fine_from_the_case_page(client, county):
     )
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert fine.decision.number_text in page and "缴纳 100.00 元（FK-9）" in page
+
+
+def test_an_approved_step_is_executed_and_audited_in_the_approvers_name(county):
+    from core.models import AuditEntry
+
+    case = _case_at(county, Stage.RECTIFICATION)
+    approval = case_move(actor=county.caseworker, case=case, to_stage=Stage.BANK, reason="拒不缴纳")
+    approval_decide(actor=county.group_leader, approval=approval, approve=True)
+    entry = AuditEntry.objects.filter(action="transition", object_id=str(case.pk)).latest("id")
+    assert entry.actor == county.group_leader
+    assert entry.detail["requested_by"] == county.caseworker.username
+    case.refresh_from_db()
+    assert case.current_document.issued_by == county.group_leader
+    moved = case.events.filter(kind=CaseEvent.Kind.MOVED).latest("id")
+    assert moved.actor == county.group_leader

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 from core.models import AuditEntry
 from enforcement.models import AuditLead, CaseworkSettings, TaxRecord
 from enterprises.models import Evidence
+from tests.imports_web import confirm, page, upload
 from tests.xlsx import make_xlsx
 
 TAX_HEADERS = [
@@ -18,12 +19,10 @@ TAX_HEADERS = [
 ]
 
 
-def _upload(client, kind, path):
-    with path.open("rb") as handle:
-        return client.post(f"/cases/import/{kind}/", {"file": handle})
-
-
-def test_tax_import_preview_confirm_then_the_lead(client, county, tmp_path):
+def test_tax_import_preview_confirm_then_the_lead(
+    client, county, tmp_path, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
     path = make_xlsx(
         tmp_path / "tax.xlsx",
         [
@@ -33,24 +32,28 @@ def test_tax_import_preview_confirm_then_the_lead(client, county, tmp_path):
         headers=TAX_HEADERS,
     )
     client.force_login(county.caseworker)
-    page = _upload(client, "tax", path).content.decode()
+    _, job = upload(client, capture, "tax", path)
     # The other township's enterprise is not this caseworker's to import.
-    assert "该企业属于其他工作组辖区" in page and not TaxRecord.objects.exists()
+    assert "该企业属于其他工作组辖区" in page(client, job) and not TaxRecord.objects.exists()
     path = make_xlsx(
         tmp_path / "tax.xlsx",
         [[county.enterprise.credit_code, "2026-05", 10, 50000, 8, 40000]],
         headers=TAX_HEADERS,
     )
-    response = _upload(client, "tax", path)
-    preview = client.get(response["Location"]).content.decode()
-    assert "共 <strong>1</strong> 行" in preview and not TaxRecord.objects.exists()
-    page = client.post(response["Location"], follow=True).content.decode()
-    assert "现有待处理稽核线索 1 条" in page
+    _, job = upload(client, capture, "tax", path)
+    preview = page(client, job)
+    assert "数据行" in preview and county.enterprise.name in preview
+    assert not TaxRecord.objects.exists()
+    confirm(client, capture, job)
+    assert "现有待处理稽核线索 1 条" in page(client, job)
     lead = AuditLead.objects.get()
-    assert county.enterprise.name in page and "少报人数" in page
-    page = client.get(f"/cases/leads/{lead.pk}/").content.decode()
-    assert "2,400.00 元" in page and "立案稽核并出具稽核通知书" in page
-    assert client.get(response["Location"]).status_code == 404  # the upload is used up
+    listed = client.get("/cases/leads/").content.decode()
+    assert county.enterprise.name in listed and "少报人数" in listed
+    shown = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert "2,400.00 元" in shown and "立案稽核并出具稽核通知书" in shown
+    # The upload is used up: confirming again writes nothing more.
+    confirm(client, capture, job)
+    assert TaxRecord.objects.count() == 1
 
 
 def test_leads_filter_by_rule(client, county):
@@ -94,16 +97,18 @@ def test_dismiss_and_open_audit_from_the_lead_page(client, county):
     assert lead.status == "audit" and response["Location"] == f"/cases/{lead.case_id}/"
 
 
-def test_evidence_import_on_the_web_reclassifies(client, county, tmp_path):
+def test_evidence_import_on_the_web_reclassifies(
+    client, county, tmp_path, django_capture_on_commit_callbacks
+):
     path = make_xlsx(
         tmp_path / "evidence.xlsx",
         [[county.enterprise.credit_code, "2025-01", "发放工资", 86000, "开户银行"]],
         headers=["统一社会信用代码", "所属期", "证据类型", "金额", "来源"],
     )
     client.force_login(county.caseworker)
-    response = _upload(client, "evidence", path)
-    page = client.post(response["Location"], follow=True).content.decode()
-    assert "已导入 1 行证据，1 家企业已重新分类" in page
+    _, job = upload(client, django_capture_on_commit_callbacks, "evidence", path)
+    confirm(client, django_capture_on_commit_callbacks, job)
+    assert "已导入 1 行证据，1 家企业已重新分类" in page(client, job)
     assert Evidence.objects.filter(enterprise=county.enterprise).count() == 1
     county.enterprise.refresh_from_db()
     assert county.enterprise.ability == "able"
@@ -111,7 +116,7 @@ def test_evidence_import_on_the_web_reclassifies(client, county, tmp_path):
 
 def test_unknown_import_kind_is_not_found(client, county):
     client.force_login(county.caseworker)
-    assert client.get("/cases/import/payroll/").status_code == 404
+    assert client.get("/imports/payroll/").status_code == 404
 
 
 def test_settings_page_changes_the_rates_and_is_audited(client, county):

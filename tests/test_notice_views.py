@@ -146,3 +146,61 @@ def test_administrator_sets_the_code_of_a_document_type(client, county):
         "/notices/office/", {**form, "codes": "限期补缴通知书=壶社保〔催〕"}
     ).content.decode()
     assert "不能含数字、空格或括号" in bad
+
+
+def _pdf_text(client, document) -> str:
+    content = b"".join(client.get(f"/notices/{document.pk}/pdf/").streaming_content)
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+def test_the_download_of_a_voided_document_carries_the_mark(
+    client, county, django_capture_on_commit_callbacks
+):
+    client.force_login(county.caseworker)
+    before = _pdf_text(client, county.document)  # rendered and stored while valid
+    county.document.refresh_from_db()
+    assert county.document.pdf and "作废" not in before.replace(" ", "")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/notices/{county.document.pk}/void/", {"reason": "送错单位"})
+    after = _pdf_text(client, county.document)
+    assert "已作废" in after.replace(" ", "").replace("\n", "")
+    assert county.document.number_text in after
+
+
+def test_a_batch_whose_merge_fails_lists_its_documents_and_can_be_printed_again(
+    client, county, django_capture_on_commit_callbacks, monkeypatch
+):
+    from notices import rendering
+
+    client.force_login(county.caseworker)
+    original = rendering.render_merged_pdf
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rendering, "render_merged_pdf", broken)
+    query = {"doc_type": "deadline_notice", "region": county.region_a.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/notices/batch/?" + "&".join(f"{k}={v}" for k, v in query.items()),
+            {**query, "enterprise": [county.enterprise.pk]},
+        )
+    job = Job.objects.get(
+        kind="notice_batch", pk=int(response["Location"].strip("/").split("/")[-1])
+    )
+    assert job.status == "failed" and len(job.result["documents"]) == 1
+    page = client.get(response["Location"]).content.decode()
+    issued = Document.objects.get(pk=job.result["documents"][0])
+    assert issued.number_text in page and "重新生成合并 PDF" in page and "hx-get" not in page
+
+    monkeypatch.setattr(rendering, "render_merged_pdf", original)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/notices/batch/{job.pk}/merge/")
+    job.refresh_from_db()
+    assert job.status == "done" and job.result["documents"] == [issued.pk]
+    assert (
+        Document.objects.filter(doc_type="deadline_notice", enterprise=county.enterprise).count()
+        == 2
+    )
+    merged = b"".join(client.get(f"/notices/batch/{job.pk}/pdf/").streaming_content)
+    assert len(PdfReader(BytesIO(merged)).pages) >= 1

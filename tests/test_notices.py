@@ -224,3 +224,33 @@ def test_forty_concurrent_numberings_with_a_quarter_rolled_back_leave_no_gap(cou
     )
     assert numbers == list(range(1, 31))
     assert all(NUMBER.match(t) for t in Document.objects.values_list("number_text", flat=True))
+
+
+def test_a_document_is_built_before_it_is_numbered_in_queries_that_do_not_grow_with_items(
+    county,
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import LedgerItemFactory
+
+    def issue_and_count():
+        with CaptureQueriesContext(connection) as queries:
+            document_issue(
+                actor=county.caseworker,
+                doc_type="statement",
+                enterprise=county.enterprise,
+                render=False,
+            )
+        sql = [q["sql"] for q in queries.captured_queries]
+        locked = next(i for i, q in enumerate(sql) if "notices_documentcounter" in q and "FOR" in q)
+        return len(sql), sql[locked:]
+
+    few, _ = issue_and_count()
+    for month in range(1, 13):  # 36 more items owed
+        for year in (2022, 2023, 2024):
+            LedgerItemFactory(enterprise=county.enterprise, period=date(year, month, 1))
+    many, under_lock = issue_and_count()
+    assert many == few  # the fee rules and payments are loaded once, not per item
+    # Under the counter's lock: the number, the document, its audit entry; nothing is computed.
+    assert not any("arrears_" in q for q in under_lock)
+    assert len(under_lock) <= 6

@@ -134,3 +134,24 @@ def test_database_refuses_negative_money_even_from_raw_sql(two_items, statement)
     _post(enterprise, "1100.00")
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
+
+
+def test_a_known_reference_posted_again_with_another_amount_or_date_is_refused(county):
+
+    again = {
+        "actor": None,
+        "enterprise": county.enterprise,
+        "method": "self",
+        "external_ref": "BANK-001",
+    }
+    # The fixture posted BANK-001: 300.00 on 2025-06-01. The same again is the same payment.
+    payment, created = payment_post(**again, amount=D("300.00"), paid_on=date(2025, 6, 1))
+    assert payment == county.payment and not created
+    for amount, paid_on in ((D("3000.00"), date(2025, 6, 1)), (D("300.00"), date(2025, 6, 2))):
+        with pytest.raises(ValidationError) as refused:
+            payment_post(**again, amount=amount, paid_on=paid_on)
+        assert (
+            "凭证号 BANK-001 已于 2025-06-01 登记 300.00 元"
+            in refused.value.message_dict["external_ref"][0]
+        )
+    assert Payment.objects.filter(enterprise=county.enterprise).count() == 1

@@ -2,9 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from arrears.importers import parse_ledger_file
-from arrears.services import ledger_import
-from core.excel import exit_with_problems
+from core.imports import import_from_command
 
 
 class Command(BaseCommand):
@@ -17,9 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.exists():
             raise CommandError(f"file not found: {file}")
-        parsed = parse_ledger_file(file)
-        if not parsed.ok:
-            exit_with_problems(self.stdout, file.name, parsed)
+        parsed, summary = import_from_command("ledger", file, stdout=self.stdout, dry_run=dry_run)
         if dry_run:
             summary = parsed.summary()
             self.stdout.write(
@@ -27,7 +23,6 @@ class Command(BaseCommand):
                 f"principal {summary['principal']} (dry run, nothing written)"
             )
             return
-        summary = ledger_import(actor=None, parsed=parsed, filename=file.name)
         self.stdout.write(
             f"imported {summary['rows']} rows ({summary['created']} new, {summary['updated']} updated, "
             f"{summary['unchanged']} unchanged, {summary['kept_paid_count']} kept because paid)"

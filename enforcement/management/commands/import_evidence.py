@@ -2,9 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.excel import exit_with_problems
-from enforcement.classification import evidence_import_and_reclassify
-from enterprises.evidence_import import parse_evidence_file
+from core.imports import import_from_command
 
 
 class Command(BaseCommand):
@@ -16,10 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         if not file.exists():
             raise CommandError(f"file not found: {file}")
-        parsed = parse_evidence_file(file)
-        if not parsed.ok:
-            exit_with_problems(self.stdout, file.name, parsed)
-        summary = evidence_import_and_reclassify(actor=None, parsed=parsed, filename=file.name)
+        _, summary = import_from_command("evidence", file, stdout=self.stdout)
         self.stdout.write(
             f"imported {summary['rows']} rows, reclassified {summary['reclassified']} enterprises"
         )

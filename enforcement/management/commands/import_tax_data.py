@@ -2,8 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.excel import exit_with_problems
-from enforcement.leads import parse_tax_file, tax_data_import
+from core.imports import import_from_command
 
 
 class Command(BaseCommand):
@@ -15,8 +14,5 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         if not file.exists():
             raise CommandError(f"file not found: {file}")
-        parsed = parse_tax_file(file)
-        if not parsed.ok:
-            exit_with_problems(self.stdout, file.name, parsed)
-        summary = tax_data_import(actor=None, parsed=parsed, filename=file.name)
+        _, summary = import_from_command("tax", file, stdout=self.stdout)
         self.stdout.write(f"imported {summary['rows']} rows, {summary['leads']} open audit leads")

@@ -2,9 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.excel import exit_with_problems
-from enterprises.importers import parse_enterprise_file
-from enterprises.services import enterprises_import
+from core.imports import import_from_command
 
 
 class Command(BaseCommand):
@@ -17,13 +15,12 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.exists():
             raise CommandError(f"file not found: {file}")
-        parsed = parse_enterprise_file(file)
-        if not parsed.ok:
-            exit_with_problems(self.stdout, file.name, parsed)
+        parsed, summary = import_from_command(
+            "enterprises", file, stdout=self.stdout, dry_run=dry_run
+        )
         if dry_run:
             self.stdout.write(f"checked {len(parsed.rows)} rows (dry run, nothing written)")
             return
-        summary = enterprises_import(actor=None, parsed=parsed, filename=file.name)
         self.stdout.write(
             f"imported {summary['rows']} rows ({summary['created']} new, {summary['updated']} updated)"
         )
