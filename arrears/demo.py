@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from arrears.accrual import accrue_all
-from arrears.models import LedgerItem, PaymentMethod, Suspension, SuspensionKind
+from arrears.models import LedgerItem, Payment, PaymentMethod, Suspension, SuspensionKind
 from arrears.policy import current_policy, due_date_for
 from arrears.services import enterprise_rebuild, payment_post, suspension_decide
 from core.dates import today
@@ -97,13 +97,18 @@ def _seed_ledger(*, months: int, seed: int) -> dict:
                 )
                 amount = Decimal(rng.randrange(1000, 30000))
                 method = PaymentMethod.BANK_TRANSFER if rng.random() < 0.2 else PaymentMethod.SELF
+                reference = f"DEMO-{index:03d}-{n}"
+                # Seeding again adds nothing, even with other options (another amount for the
+                # same reference would be refused as a mistake).
+                if Payment.objects.filter(enterprise=enterprise, external_ref=reference).exists():
+                    continue
                 _, new = payment_post(
                     actor=caseworker,
                     enterprise=enterprise,
                     amount=amount,
                     paid_on=paid_on,
                     method=method,
-                    external_ref=f"DEMO-{index:03d}-{n}",
+                    external_ref=reference,
                 )
                 payments += new
 

@@ -190,6 +190,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker (the demo) tasks run in-process as they are queued.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Results are kept in the database (Job), never in the broker: a task sent while Redis is down
+# must not also wait on the result store, whose client gives up for good after its retries.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -80,6 +80,11 @@ def refused_result(parsed: ParsedRows) -> dict:
     }
 
 
+def file_gone() -> dict:
+    """The uploaded file is no longer on disk (already written, or cleared away)."""
+    return {"file_error": "上传的文件已不存在，请重新上传。", "problems": [], "problem_count": 0}
+
+
 def import_from_command(kind: str, path: Path, *, stdout, dry_run: bool = False):
     """What `manage.py import_<kind> FILE` does: the same check and write as the web. A refused
     file prints one line per problem and exits 1 (DESIGN §4). Returns the checked rows and,

@@ -14,7 +14,7 @@ CHECK_IMPORT = "core.tasks.check_import"
 APPLY_IMPORT = "core.tasks.apply_import"
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def echo(token: str) -> dict:
     """A task with no side effects, used to prove a worker picks up queued work end to end."""
     return {"token": token, "host": socket.gethostname()}
@@ -26,6 +26,8 @@ def check_import(job_id: int) -> str:
 
     def work(job):
         importer = imports.importer_of(job)
+        if not Path(job.file_path).exists():
+            return JobStatus.REFUSED, imports.file_gone()
         parsed = importer.check(
             Path(job.file_path),
             allowed_region_ids=imports.allowed_region_ids(job.created_by),
@@ -46,6 +48,8 @@ def apply_import(job_id: int) -> str:
     def work(job):
         importer = imports.importer_of(job)
         path = Path(job.file_path)
+        if not path.exists():
+            return JobStatus.REFUSED, imports.file_gone()
         parsed = importer.check(
             path,
             allowed_region_ids=imports.allowed_region_ids(job.created_by),

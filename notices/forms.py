@@ -94,6 +94,9 @@ class BatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
 
+    def doc_type_label(self) -> str:
+        return DocumentType(self.cleaned_data["doc_type"]).label
+
 
 class OfficeSettingsForm(forms.ModelForm):
     codes = forms.CharField(

@@ -3,6 +3,7 @@ shown to the user with the traceback in the log, and nothing lost when the broke
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -220,3 +221,11 @@ def test_after_the_broker_returns_queued_jobs_and_missing_pdfs_are_caught_up(cou
     assert job.status == JobStatus.READY
     assert render_missing_pdfs() >= 1
     assert Document.objects.get(pk=document.pk).pdf
+
+
+def test_a_job_whose_file_is_gone_is_refused_with_a_reason(county, tmp_path):
+    job = _queued_import(county, tmp_path)
+    Path(job.file_path).unlink()
+    assert check_import(job.pk) == JobStatus.REFUSED
+    job.refresh_from_db()
+    assert job.result["file_error"] == "上传的文件已不存在，请重新上传。"

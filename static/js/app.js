@@ -1,20 +1,19 @@
-// Ask before irreversible steps: any form or button with data-confirm shows the text first.
-document.addEventListener("submit", function (event) {
-  const text = event.submitter && event.submitter.dataset.confirm || event.target.dataset.confirm;
-  if (text && !window.confirm(text)) {
-    event.preventDefault();
-  }
-});
-
-// A form posted once shows that it is working and cannot be posted again by a second click
-// (the server refuses a duplicate too; this spares the user the message).
+// Every posted form: ask first where it says so (data-confirm, before an irreversible step),
+// then show that it is working and let a second click post nothing (the server refuses a
+// duplicate too; this spares the user the message and a second question).
 document.addEventListener("submit", function (event) {
   const form = event.target;
-  if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") {
+  const posting = (form.method || "").toLowerCase() === "post";
+  if (posting && form.dataset.submitting) {
+    event.preventDefault();
     return;
   }
-  if (form.dataset.submitting) {
+  const text = event.submitter && event.submitter.dataset.confirm || form.dataset.confirm;
+  if (text && !window.confirm(text)) {
     event.preventDefault();
+    return;
+  }
+  if (!posting) {
     return;
   }
   form.dataset.submitting = "1";
