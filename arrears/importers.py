@@ -3,11 +3,13 @@
 Parsing streams the sheet and writes nothing; `ledger_import` writes all rows or none.
 """
 
+from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from arrears.models import InsuranceType, LedgerItem
 from arrears.policy import current_policy, due_date_for
@@ -46,10 +48,13 @@ _TYPES = {label: value for value, label in InsuranceType.choices} | {
     "生育保险": InsuranceType.MATERNITY,
 }
 PROGRESS_EVERY = 2000
+# One item's principal. Each part fits numeric(14, 2) on its own (parse_amount), but the
+# principal column holds their sum and the late fee — not capped by default, up to about 25×
+# the principal for an item of 1999 by 2100 at the policy's rates — must fit it too.
+PRINCIPAL_MAX = Decimal("10000000000.00")
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
     row: int
     enterprise_id: int
     insurance_type: str
@@ -77,12 +82,39 @@ class ParsedLedger(ParsedRows):
         }
 
 
+def _month_end(period: date) -> date:
+    return date(period.year, period.month, monthrange(period.year, period.month)[1])
+
+
 def _same_name(a: str, b: str) -> bool:
     # Brackets come full-width or half-width depending on who typed them.
     def plain(text):
         return normalize_text(text).replace(" ", "").replace("(", "（").replace(")", "）")
 
     return plain(a) == plain(b)
+
+
+def _cached(function, limit: int = 50_000):
+    """`function(value)` → (result, None) or (None, the ValueError's message), remembered for
+    the file — periods, names, types, due dates and often amounts repeat on every row of an
+    enterprise — up to `limit` distinct values, to keep memory bounded."""
+    cache: dict = {}
+
+    def lookup(value):
+        key = (value.__class__, value)  # 1, 1.0 and True are equal as dict keys
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        try:
+            result = (function(value), None)
+        except ValueError as error:
+            result = (None, str(error))
+        if len(cache) < limit:
+            cache[key] = result
+        return result
+
+    return lookup
 
 
 def parse_ledger_file(
@@ -96,6 +128,7 @@ def parse_ledger_file(
     if opened is None:
         return parsed
     sheet, rows = opened
+    problems = parsed.problems
 
     policy = current_policy()
     enterprises = {
@@ -105,81 +138,133 @@ def parse_ledger_file(
         )
     }
     latest_year = today().year + 1
+
+    def register_entry(value):
+        entry, error = enterprise_in_cell(
+            value, enterprises, allowed_region_ids, missing="，请先导入企业"
+        )
+        if error:
+            raise ValueError(error)
+        return entry
+
+    def type_in_cell(value):
+        if value is None:
+            return InsuranceType.PENSION
+        text = normalize_text(value).replace(" ", "")
+        if text not in _TYPES:
+            raise ValueError(f"「{text}」不是有效的险种（养老、医疗、失业、工伤、生育）")
+        return _TYPES[text]
+
+    def period_in_cell(value):
+        if value is None:
+            raise ValueError("不能为空")
+        return parse_period(value, latest_year=latest_year)
+
+    enterprise_of = _cached(register_entry)
+    name_of = _cached(normalize_text)
+    type_of = _cached(type_in_cell)
+    period_of = _cached(period_in_cell)
+    day_of = _cached(parse_day)
+    amount_of = _cached(parse_amount)
+    month_ends: dict[date, date] = {}
+    default_dues: dict[date, date] = {}
+    same_names: dict[tuple, bool] = {}
+
     seen: dict[tuple, int] = {}
     count = 0
     for row, cells in rows:
-        problems_before = len(parsed.problems)
+        before = len(problems)
+        get = cells.get
 
-        def problem(key, message, row=row):
-            parsed.problems.append(Problem(row, HEADER_OF[key], message))
-
-        enterprise, error = enterprise_in_cell(
-            cells.get("credit_code"), enterprises, allowed_region_ids, missing="，请先导入企业"
-        )
+        enterprise, error = enterprise_of(get("credit_code"))
         if error:
-            problem("credit_code", error)
-        name = normalize_text(cells.get("name"))
+            problems.append(Problem(row, HEADER_OF["credit_code"], error))
+        name, _ = name_of(get("name"))
         if not name:
-            problem("name", "不能为空")
-        elif enterprise and not _same_name(name, enterprise[1]):
-            problem(
-                "name", f"与企业名册不一致（名册为「{enterprise[1]}」），请核对统一社会信用代码"
-            )
-
-        insurance_type = InsuranceType.PENSION
-        if cells.get("insurance_type") is not None:
-            text = normalize_text(cells["insurance_type"]).replace(" ", "")
-            insurance_type = _TYPES.get(text)
-            if insurance_type is None:
-                problem(
-                    "insurance_type", f"「{text}」不是有效的险种（养老、医疗、失业、工伤、生育）"
+            problems.append(Problem(row, HEADER_OF["name"], "不能为空"))
+        elif enterprise:
+            known = (name, enterprise[1])
+            if known not in same_names:
+                same_names[known] = _same_name(name, enterprise[1])
+            if not same_names[known]:
+                problems.append(
+                    Problem(
+                        row,
+                        HEADER_OF["name"],
+                        f"与企业名册不一致（名册为「{enterprise[1]}」），请核对统一社会信用代码",
+                    )
                 )
 
-        period = None
-        if cells.get("period") is None:
-            problem("period", "不能为空")
-        else:
-            try:
-                period = parse_period(cells["period"], latest_year=latest_year)
-            except ValueError as error:
-                problem("period", str(error))
+        insurance_type, error = type_of(get("insurance_type"))
+        if error:
+            problems.append(Problem(row, HEADER_OF["insurance_type"], error))
+        period, error = period_of(get("period"))
+        if error:
+            problems.append(Problem(row, HEADER_OF["period"], error))
 
-        amounts = {}
+        amounts = []
         for key in ("unit_amount", "individual_amount"):
-            if cells.get(key) is None:
-                problem(key, "不能为空（没有请填 0）")
+            value = get(key)
+            if value is None:
+                problems.append(Problem(row, HEADER_OF[key], "不能为空（没有请填 0）"))
                 continue
-            try:
-                amounts[key] = parse_amount(cells[key])
-            except ValueError as error:
-                problem(key, str(error))
-        if len(amounts) == 2 and amounts["unit_amount"] + amounts["individual_amount"] == 0:
-            problem("unit_amount", "单位部分和个人部分不能都为 0")
+            amount, error = amount_of(value)
+            if error:
+                problems.append(Problem(row, HEADER_OF[key], error))
+            else:
+                amounts.append(amount)
+        if len(amounts) == 2:
+            principal = amounts[0] + amounts[1]
+            if principal == 0:
+                problems.append(
+                    Problem(row, HEADER_OF["unit_amount"], "单位部分和个人部分不能都为 0")
+                )
+            elif principal > PRINCIPAL_MAX:
+                problems.append(
+                    Problem(
+                        row,
+                        HEADER_OF["unit_amount"],
+                        f"单位部分与个人部分合计（欠费本金）不能超过 {PRINCIPAL_MAX:,} 元",
+                    )
+                )
 
         due = None
-        if cells.get("due_date") is not None:
-            try:
-                due = parse_day(cells["due_date"])
-            except ValueError as error:
-                problem("due_date", str(error))
+        value = get("due_date")
+        if value is not None:
+            due, error = day_of(value)
+            if error:
+                problems.append(Problem(row, HEADER_OF["due_date"], error))
+            elif period:
+                if period not in month_ends:
+                    month_ends[period] = _month_end(period)
+                if due < month_ends[period]:
+                    problems.append(
+                        Problem(
+                            row,
+                            HEADER_OF["due_date"],
+                            f"不能早于费款所属期的最后一天（{month_ends[period]}）",
+                        )
+                    )
         elif period:
-            due = due_date_for(period, policy)
+            if period not in default_dues:
+                default_dues[period] = due_date_for(period, policy)
+            due = default_dues[period]
 
-        if len(parsed.problems) == problems_before:
+        if len(problems) == before:
             key = (enterprise[0], insurance_type, period)
             if key in seen:
-                problem("period", f"与第 {seen[key]} 行重复（同一企业、险种和所属期）")
+                problems.append(
+                    Problem(
+                        row,
+                        HEADER_OF["period"],
+                        f"与第 {seen[key]} 行重复（同一企业、险种和所属期）",
+                    )
+                )
             else:
                 seen[key] = row
                 parsed.rows.append(
                     LedgerRow(
-                        row,
-                        enterprise[0],
-                        insurance_type,
-                        period,
-                        amounts["unit_amount"],
-                        amounts["individual_amount"],
-                        due,
+                        row, enterprise[0], insurance_type, period, amounts[0], amounts[1], due
                     )
                 )
         count += 1
