@@ -1,9 +1,11 @@
+import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from arrears.hooks import ledger_changed
@@ -337,6 +339,37 @@ def policy_update(
     return policy
 
 
+def insert_items(items: list[LedgerItem]) -> None:
+    """Insert new ledger items. On PostgreSQL by COPY: an import of 100,000 rows spent two
+    thirds of its time in bulk_create preparing values one by one. Every concrete column is
+    written from the instance, defaults included, so a column added later cannot be missed."""
+    if connection.vendor != "postgresql":
+        LedgerItem.objects.bulk_create(items, batch_size=5000)
+        return
+    fields = [f for f in LedgerItem._meta.concrete_fields if not f.primary_key and not f.generated]
+    buffer = io.StringIO()
+    for item in items:
+        buffer.write("\t".join(_copy_text(f.pre_save(item, add=True)) for f in fields) + "\n")
+    buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {LedgerItem._meta.db_table} ({columns}) FROM STDIN", buffer
+        )
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value.pk)
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 @transaction.atomic
 def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) -> dict:
     """Write a checked ledger import: all rows or none (DESIGN §4).
@@ -392,7 +425,7 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
                 )
             )
     for start in range(0, len(created), 5000):
-        LedgerItem.objects.bulk_create(created[start : start + 5000])
+        insert_items(created[start : start + 5000])
         if progress:
             progress(start + len(created[start : start + 5000]))
     LedgerItem.objects.bulk_update(

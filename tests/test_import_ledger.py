@@ -200,3 +200,26 @@ def test_ledger_file_level_rejections(county, tmp_path, settings):
         code, lines = _run(path)
         assert code == 1 and any(message in line for line in lines), (path.name, lines)
     assert not LedgerItem.objects.filter(period__year=2024).exists()
+
+
+def test_items_inserted_by_copy_read_back_as_the_orm_would_write_them(county):
+    from arrears.services import insert_items
+
+    item = LedgerItem(
+        enterprise=county.enterprise,
+        insurance_type="pension",
+        period=date(2019, 4, 1),
+        unit_amount=D("1234.56"),
+        individual_amount=D("0.07"),
+        due_date=date(2019, 5, 31),
+    )
+    insert_items([item])
+    stored = LedgerItem.objects.get(enterprise=county.enterprise, period=date(2019, 4, 1))
+    assert (stored.unit_amount, stored.individual_amount, stored.principal) == (
+        D("1234.56"),
+        D("0.07"),
+        D("1234.63"),
+    )
+    assert (stored.principal_paid, stored.fee_paid, stored.fee_accrued) == (0, 0, 0)
+    assert stored.accrued_through is None and stored.created_at is not None
+    assert stored.due_date == date(2019, 5, 31)
