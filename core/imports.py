@@ -57,6 +57,19 @@ def register_region_scope(func: Callable) -> None:
     _region_scope[:] = [func]
 
 
+# Whose imports a user sees in the history: the people of their task groups (registered by the
+# enterprises app, which owns them).
+_colleagues: list[Callable] = []
+
+
+def register_colleagues(func: Callable) -> None:
+    _colleagues[:] = [func]
+
+
+def colleague_ids(user) -> set[int]:
+    return _colleagues[0](user) if _colleagues else {user.pk}
+
+
 def allowed_region_ids(user):
     if user is None:  # the command line: the operator of the server
         return None

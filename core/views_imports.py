@@ -115,7 +115,7 @@ def import_history(request):
         raise PermissionDenied
     jobs = Job.objects.filter(kind__startswith="import:").select_related("created_by")
     if not has_capability(request.user, "view_all_regions"):
-        jobs = jobs.filter(created_by=request.user)
+        jobs = jobs.filter(created_by_id__in=imports.colleague_ids(request.user))
     titles = {imports.job_kind(i): i.title for i in imports.IMPORTERS.values()}
     page = paginate(request, jobs.order_by("-created_at"))
     for job in page.object_list:

@@ -6,8 +6,9 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业名册"
 
     def ready(self):
-        from core.imports import register, register_region_scope
-        from enterprises.imports import ENTERPRISES, allowed_region_ids
+        from core.imports import register, register_colleagues, register_region_scope
+        from enterprises.imports import ENTERPRISES, allowed_region_ids, colleagues
 
         register(ENTERPRISES)
         register_region_scope(allowed_region_ids)
+        register_colleagues(colleagues)

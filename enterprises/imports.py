@@ -1,9 +1,12 @@
 """The enterprise register's importer (core.imports) and the township scope every importer
 checks against, registered when Django starts."""
 
+from django.db.models import Q
+
 from core.imports import Importer
 from core.roles import has_capability
 from enterprises.importers import TEMPLATE_HEADERS, parse_enterprise_file
+from enterprises.models import TaskGroup
 from enterprises.selectors import regions_visible_to
 from enterprises.services import enterprises_import
 
@@ -13,6 +16,16 @@ def allowed_region_ids(user):
     if has_capability(user, "view_all_regions"):
         return None
     return set(regions_visible_to(user).values_list("id", flat=True))
+
+
+def colleagues(user) -> set[int]:
+    """The users of the task groups a user belongs to or leads, the user included: whose
+    imports they see in the history."""
+    groups = TaskGroup.objects.filter(Q(members=user) | Q(leader=user))
+    ids = set(groups.values_list("members", flat=True)) | set(
+        groups.values_list("leader", flat=True)
+    )
+    return (ids - {None}) | {user.pk}
 
 
 def _check(path, *, allowed_region_ids, progress):

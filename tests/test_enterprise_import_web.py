@@ -82,3 +82,22 @@ def test_another_users_upload_cannot_be_confirmed(
     assert client.post(f"/imports/job/{job.pk}/confirm/").status_code == 404
     assert client.get(f"/imports/job/{job.pk}/").status_code == 404
     assert not Enterprise.objects.filter(credit_code=CODE).exists()
+
+
+def test_the_history_shows_the_imports_of_ones_task_groups(
+    client, county, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(county.caseworker)
+    _, job = upload(
+        client,
+        django_capture_on_commit_callbacks,
+        "enterprises",
+        make_xlsx(tmp_path / "名册.xlsx", [[CODE, "新公司", "龙泉镇"]]),
+    )
+    client.force_login(county.group_leader)  # leads the caseworker's group
+    assert "名册.xlsx" in client.get("/imports/").content.decode()
+    client.force_login(county.outsider)  # another group
+    assert "名册.xlsx" not in client.get("/imports/").content.decode()
+    # Seeing the history is not taking over the upload: the preview stays its uploader's.
+    client.force_login(county.group_leader)
+    assert client.get(f"/imports/job/{job.pk}/").status_code == 404
