@@ -68,16 +68,16 @@ def test_not_an_excel_file(client, county, django_capture_on_commit_callbacks):
     assert "不是 Excel 工作簿" in client.get(response["Location"]).content.decode()
 
 
+def _caseworkers_upload(client, county, tmp_path, capture):
+    client.force_login(county.caseworker)
+    path = make_xlsx(tmp_path / "名册.xlsx", [[CODE, "新公司", "龙泉镇"]])
+    return upload(client, capture, "enterprises", path)[1]
+
+
 def test_another_users_upload_cannot_be_confirmed(
     client, county, tmp_path, django_capture_on_commit_callbacks
 ):
-    client.force_login(county.caseworker)
-    _, job = upload(
-        client,
-        django_capture_on_commit_callbacks,
-        "enterprises",
-        make_xlsx(tmp_path / "e.xlsx", [[CODE, "新公司", "龙泉镇"]]),
-    )
+    job = _caseworkers_upload(client, county, tmp_path, django_capture_on_commit_callbacks)
     client.force_login(county.group_leader)
     assert client.post(f"/imports/job/{job.pk}/confirm/").status_code == 404
     assert client.get(f"/imports/job/{job.pk}/").status_code == 404
@@ -87,13 +87,7 @@ def test_another_users_upload_cannot_be_confirmed(
 def test_the_history_shows_the_imports_of_ones_task_groups(
     client, county, tmp_path, django_capture_on_commit_callbacks
 ):
-    client.force_login(county.caseworker)
-    _, job = upload(
-        client,
-        django_capture_on_commit_callbacks,
-        "enterprises",
-        make_xlsx(tmp_path / "名册.xlsx", [[CODE, "新公司", "龙泉镇"]]),
-    )
+    job = _caseworkers_upload(client, county, tmp_path, django_capture_on_commit_callbacks)
     client.force_login(county.group_leader)  # leads the caseworker's group
     assert "名册.xlsx" in client.get("/imports/").content.decode()
     client.force_login(county.outsider)  # another group
