@@ -175,19 +175,7 @@ def enterprise_fee_quotes(enterprise_id: int, *, as_of) -> dict[int, FeeQuote]:
 
 def item_fee_quote(item: LedgerItem, *, as_of=None) -> FeeQuote:
     """The segments behind an item's fee as of today, for showing how it was computed."""
-    payments = list(
-        Allocation.objects.filter(
-            item=item, principal_amount__gt=0, payment__reversed_at__isnull=True
-        ).values_list("payment__paid_on", "principal_amount")
-    )
-    return compute_late_fee(
-        principal=item.principal,
-        due_date=item.due_date,
-        as_of=as_of or today(),
-        payments=payments,
-        suspensions=approved_suspensions(item.enterprise_id),
-        rules=fee_rules(),
-    )
+    return enterprise_fee_quotes(item.enterprise_id, as_of=as_of or today())[item.pk]
 
 
 def pending_suspensions_for(user) -> QuerySet[Suspension]:

@@ -210,3 +210,12 @@ class CalendarYearForm(forms.Form):
         if overlap:
             raise forms.ValidationError(f"{min(overlap)} 同时登记为放假和上班。")
         return cleaned
+
+
+class UploadForm(forms.Form):
+    """A spreadsheet for the import pipeline (core.imports)."""
+
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

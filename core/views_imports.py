@@ -4,7 +4,6 @@ progress and preview, confirm, result, history and the error report."""
 import uuid
 from pathlib import Path
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core import imports
 from core.audit import AuditAction, log_action
 from core.excel import write_xlsx
+from core.forms import UploadForm
 from core.jobs import job_create, job_requeue, progress_of
 from core.models import Job, JobStatus
 from core.pagination import paginate
@@ -22,10 +22,6 @@ from core.roles import has_capability
 from core.tasks import APPLY_IMPORT, CHECK_IMPORT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
 
 
 def _importer(request, kind) -> imports.Importer:

@@ -8,7 +8,7 @@ from enforcement.classification import classification_refresh_all
 from enforcement.models import Case
 from enforcement.services import case_move
 from enforcement.sweep import sweep_cases
-from notices.tasks import _reason, merge_documents
+from notices.tasks import failure_reason, merge_documents
 
 
 @shared_task
@@ -40,7 +40,9 @@ def move_cases_batch(job_id: int) -> str:
                     documents.append(result.current_document_id)
                 job_update_result(job, documents=documents, moved=sorted(moved))
             except Exception as error:
-                skipped.append({"enterprise": case.enterprise.name, "reason": _reason(error)})
+                skipped.append(
+                    {"enterprise": case.enterprise.name, "reason": failure_reason(error)}
+                )
             report_progress(job.pk, done // 2)
         job_update_result(job, documents=documents, skipped=skipped)
         return merge_documents(job, done_before=len(job.result["case_ids"]) // 2)

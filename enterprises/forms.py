@@ -95,10 +95,6 @@ class BankAccountForm(forms.ModelForm):
         return number
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
-
-
 class RegionForm(forms.ModelForm):
     class Meta:
         model = Region

@@ -69,7 +69,7 @@ def issue_batch(job_id: int) -> str:
                 issued.add(enterprise.pk)
                 job_update_result(job, documents=documents, issued_for=sorted(issued))
             except Exception as error:
-                skipped.append({"enterprise": enterprise.name, "reason": _reason(error)})
+                skipped.append({"enterprise": enterprise.name, "reason": failure_reason(error)})
             report_progress(job.pk, len(documents) // 2)
         job_update_result(job, documents=documents, skipped=skipped)
         return merge_documents(job, done_before=len(documents) // 2)
@@ -83,7 +83,7 @@ def merge_batch(job_id: int) -> str:
     return run_job(job_id, lambda job: merge_documents(job, done_before=0))
 
 
-def _reason(error: Exception) -> str:
+def failure_reason(error: Exception) -> str:
     return "；".join(getattr(error, "messages", [str(error)]))
 
 
