@@ -4,10 +4,10 @@ Each run computes every open item's fee as of a day from scratch, so running twi
 killed and rerun, or catching up after missed nights all give the same result. Work splits
 into independent chunks by enterprise id range, which several workers can run at once.
 
-The common case — an item no principal has been paid on, of an enterprise without an approved
-suspension — is one UPDATE on PostgreSQL: fee = round(Σ over rate periods of principal ×
+The common case — an item no principal has been paid on, no approved suspension covers, no
+approved reduction lowers, due after the 征缴条例 took effect — is one UPDATE on PostgreSQL: fee = round(Σ over rate periods of principal ×
 rate × days, 2), with the same 6-place intermediate rounding as the engine. Everything else
-(partly paid items, suspended enterprises, and all items on SQLite, whose arithmetic is
+(partly paid items, covered or reduced or pre-1999 items, and all items on SQLite, whose arithmetic is
 binary floating point) goes through the engine, which is the reference.
 
 A chunk first locks its enterprises (core.locks, the house order), so a payment committed
@@ -20,11 +20,19 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
-from arrears.engine import NEW_LAW_START, FeeRules, compute_late_fee, fee_window
-from arrears.ledger import approved_suspensions
-from arrears.models import Allocation, LedgerItem, Suspension, SuspensionStatus
+from arrears.engine import COLLECTION_ACT_START, NEW_LAW_START, FeeRules, fee_window
+from arrears.ledger import covering_suspensions, ledger_items_in
+from arrears.models import (
+    Allocation,
+    ApprovalStatus,
+    LedgerAdjustment,
+    LedgerItem,
+    Suspension,
+)
 from arrears.policy import fee_rules
+from arrears.replay import item_fee
 from core.locks import lock_rows
 from enterprises.models import Enterprise
 
@@ -48,44 +56,52 @@ def _rate_periods(rules: FeeRules, last_day: date) -> list[tuple[date, date, obj
     return periods
 
 
-def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules, only) -> int:
-    _, last = fee_window(date(2000, 1, 1), as_of, rules)  # the last fee day does not depend on D
-    terms, params = [], {"as_of": as_of, "lo": lo, "hi": hi, "only": list(only or [])}
-    for index, (start, end, rate) in enumerate(_rate_periods(rules, last)):
-        if rate == 0:
-            continue
-        params.update({f"s{index}": start, f"e{index}": end, f"r{index}": rate})
-        terms.append(
-            f"ROUND(i.principal * %(r{index})s * GREATEST(0, %(e{index})s::date"
-            f" - GREATEST(i.due_date + 1, %(s{index})s::date) + 1), 6)"
-        )
-    fee = f"ROUND({' + '.join(terms) or '0'}, 2)"
-    if rules.cap_at_principal:
-        fee = f"LEAST({fee}, i.principal)"
-    sql = f"""
-        UPDATE arrears_ledgeritem AS i
-        SET fee_accrued = {fee}, accrued_through = %(as_of)s
-        WHERE i.enterprise_id BETWEEN %(lo)s AND %(hi)s
-          AND ({"i.enterprise_id = ANY(%(only)s)" if only else "TRUE"})
-          AND i.principal_paid = 0
-          AND NOT EXISTS (
-              SELECT 1 FROM arrears_suspension s
-              WHERE s.enterprise_id = i.enterprise_id AND s.status = 'approved')
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _engine_items(lo: int, hi: int, set_based_done: bool, only):
+def _set_based_items(lo: int, hi: int, only):
     items = LedgerItem.objects.filter(enterprise_id__gte=lo, enterprise_id__lte=hi)
     if only:
         items = items.filter(enterprise_id__in=only)
-    if set_based_done:
-        suspended = Suspension.objects.filter(
-            enterprise_id=OuterRef("enterprise_id"), status=SuspensionStatus.APPROVED
+    return items
+
+
+def _needs_engine() -> Q:
+    """Items the one-statement formula does not cover."""
+    reduced = LedgerAdjustment.objects.filter(
+        item_id=OuterRef("pk"), status=ApprovalStatus.APPROVED, fee_reduction__gt=0
+    )
+    return (
+        Q(principal_paid__gt=0)
+        | Q(due_date__lt=COLLECTION_ACT_START)
+        | Exists(Suspension.objects.filter(covering_suspensions()))
+        | Exists(reduced)
+    )
+
+
+def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules, only) -> int:
+    _, last = fee_window(date(2000, 1, 1), as_of, rules)  # the last fee day does not depend on D
+    table = LedgerItem._meta.db_table
+    terms, params = [], []
+    for start, end, rate in _rate_periods(rules, last):
+        if rate == 0:
+            continue
+        terms.append(
+            f'ROUND("{table}"."principal" * %s * GREATEST(0, %s::date'
+            f' - GREATEST("{table}"."due_date" + 1, %s::date) + 1), 6)'
         )
-        items = items.filter(Q(principal_paid__gt=0) | Exists(suspended))
+        params += [rate, end, start]
+    fee = f"ROUND({' + '.join(terms) or '0'}, 2)"
+    if rules.cap_at_principal:
+        fee = f'LEAST({fee}, "{table}"."principal")'
+    return (
+        _set_based_items(lo, hi, only)
+        .exclude(_needs_engine())
+        .update(fee_accrued=RawSQL(fee, params), accrued_through=as_of)
+    )
+
+
+def _engine_items(lo: int, hi: int, set_based_done: bool, only):
+    items = _set_based_items(lo, hi, only)
+    if set_based_done:
+        items = items.filter(_needs_engine())
     # A fully paid item's fee is final; it only needs computing if it never was.
     return items.exclude(principal_paid=F("principal"), accrued_through__isnull=False)
 
@@ -95,7 +111,7 @@ def _engine_update(
 ) -> int:
     items = list(
         _engine_items(lo, hi, set_based_done, only).only(
-            "id", "enterprise_id", "principal", "due_date"
+            "id", "enterprise_id", "period", "insurance_type", "principal", "due_date"
         )
     )
     if not items:
@@ -105,17 +121,13 @@ def _engine_update(
         item__in=items, principal_amount__gt=0, payment__reversed_at__isnull=True
     ).values_list("item_id", "payment__paid_on", "principal_amount"):
         principal_payments.setdefault(item_id, []).append((paid_on, amount))
-    suspensions = {e: approved_suspensions(e) for e in {i.enterprise_id for i in items}}
+    by_enterprise: dict[int, list] = {}
     for item in items:
-        item.fee_accrued = compute_late_fee(
-            principal=item.principal,
-            due_date=item.due_date,
-            as_of=as_of,
-            payments=principal_payments.get(item.id, []),
-            suspensions=suspensions[item.enterprise_id],
-            rules=rules,
-        ).fee
-        item.accrued_through = as_of
+        by_enterprise.setdefault(item.enterprise_id, []).append(item)
+    for enterprise_id, own in by_enterprise.items():
+        for item, item_in in zip(own, ledger_items_in(enterprise_id, own), strict=True):
+            item.fee_accrued = item_fee(item_in, principal_payments.get(item.id, []), as_of, rules)
+            item.accrued_through = as_of
     LedgerItem.objects.bulk_update(items, ["fee_accrued", "accrued_through"], batch_size=2000)
     return len(items)
 

@@ -7,6 +7,14 @@ class ArrearsConfig(AppConfig):
 
     def ready(self):
         from arrears.imports import LEDGER
+        from core.hooks import on_calendar_change
         from core.imports import register
 
         register(LEDGER)
+        on_calendar_change(_refresh_due_dates)
+
+
+def _refresh_due_dates(*, year: int) -> None:
+    from core.jobs import send_after_commit
+
+    send_after_commit("arrears.tasks.refresh_due_dates", [year])

@@ -125,6 +125,7 @@ def _seed_ledger(*, months: int, seed: int) -> dict:
             enterprise=bankrupt,
             kind=SuspensionKind.BANKRUPTCY,
             start=bankrupt.bankruptcy_accepted_on,
+            due_before=bankrupt.bankruptcy_accepted_on,
             reason="法院受理破产申请",
             document=f"（{bankrupt.bankruptcy_accepted_on.year}）晋0427破申1号",
             requested_by=caseworker,

@@ -7,16 +7,22 @@ enterprise's suspensions and a day A on which it would be paid:
 - each counted day d adds outstanding(d) × rate(d), where outstanding(d) is P minus the
   principal paid before d; when the payment day is not counted, money paid on d also counts
   as paid before d;
-- the sum is rounded half-up to the fen once, and capped at P only when the policy says so.
+- the sum is rounded half-up to the fen once, and capped at P only when the policy says so;
+- an item due before the 征缴条例 took effect follows local rules (劳社厅发〔2001〕4号): the
+  policy's local daily rate throughout, or, without one, no fee and a flag saying so.
+
+Which suspensions cover which item is the caller's business (arrears.ledger): the engine gets
+the intervals that apply to this item.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
 from core.money import round_fen
 
+COLLECTION_ACT_START = date(1999, 1, 22)  # 社会保险费征缴暂行条例 took effect
 NEW_LAW_START = date(2011, 7, 1)  # 社会保险法: 万分之五 from this day
 OLD_DAILY_RATE = Decimal("0.002")  # 社会保险费征缴暂行条例: 千分之二 before it
 SIX_PLACES = Decimal("0.000001")
@@ -34,9 +40,10 @@ class FeeRules:
     """The parts of the late-fee policy the computation needs."""
 
     rate_schedule: tuple[tuple[date, Decimal], ...] = ((NEW_LAW_START, Decimal("0.0005")),)
-    count_payment_day: bool = False
+    count_payment_day: bool = True
     pre2011: str = Pre2011.SPLIT
     cap_at_principal: bool = False
+    pre1999_rate: Decimal | None = None  # None: no fee, the item is flagged 按当地规定
 
     def rate_on(self, day: date) -> Decimal:
         if day < NEW_LAW_START:
@@ -82,16 +89,24 @@ class FeeQuote:
     segments: tuple[Segment, ...] = field(default_factory=tuple)
     uncapped_fee: Decimal = Decimal("0.00")
     principal: Decimal = Decimal("0.00")
+    local_rule: bool = False  # due before 1999-01-22 and no local rate: 滞纳金按当地规定
 
     @property
     def exceeds_principal(self) -> bool:
         """DESIGN §3.2: warn when the fee is larger than the principal (capped or not)."""
         return self.uncapped_fee > self.principal
 
+    @property
+    def above_principal(self) -> Decimal:
+        """The part of the fee above the principal, shown apart (行政强制法 第四十五条 is
+        unsettled for this fee)."""
+        return max(self.fee - self.principal, Decimal("0.00"))
+
     def as_dict(self) -> dict:
         return {
             "fee": f"{self.fee:.2f}",
             "days": self.days,
+            "exceeds_principal": self.exceeds_principal,
             "segments": [segment.as_dict() for segment in self.segments],
         }
 
@@ -111,6 +126,12 @@ def compute_late_fee(
     suspensions: list[tuple[date, date | None]] = (),
     rules: FeeRules = FeeRules(),
 ) -> FeeQuote:
+    if due_date < COLLECTION_ACT_START:
+        if rules.pre1999_rate is None:
+            return FeeQuote(fee=Decimal("0.00"), days=0, principal=principal, local_rule=True)
+        rules = replace(
+            rules, rate_schedule=((date(1900, 1, 1), rules.pre1999_rate),), pre2011=Pre2011.NEW_RATE
+        )
     first, last = fee_window(due_date, as_of, rules)
     if last < first or principal <= 0:
         return FeeQuote(fee=Decimal("0.00"), days=0, principal=principal)

@@ -1,11 +1,22 @@
+import re
 from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from arrears.models import LateFeePolicy, Payment, PaymentMethod, Suspension
+from arrears.models import (
+    EFFECTIVE_KINDS,
+    InsuranceType,
+    LateFeePolicy,
+    Payment,
+    PaymentMethod,
+    Suspension,
+    SuspensionKind,
+)
 from arrears.selectors import AMOUNT_BANDS
+from core.dates import today
+from core.excel import parse_period
 from core.fields import (
     MONEY_MAX,
     BusinessDateField,
@@ -102,19 +113,46 @@ class CalculatorForm(forms.Form):
         return cleaned
 
 
+def parse_periods(text: str) -> list[date]:
+    """'2026-09, 2026-10' (commas, 、 or spaces between) → the first days of those months."""
+    periods = []
+    for part in re.split(r"[,，、;；\s]+", text.strip()):
+        if not part:
+            continue
+        try:
+            periods.append(parse_period(part, latest_year=today().year + 1))
+        except ValueError as error:
+            raise forms.ValidationError(f"「{part}」：{error}。") from None
+    return sorted(set(periods))
+
+
 class PaymentForm(forms.ModelForm):
     # A payment date in the future is the service's error (payment_post); the form keeps out
     # dates no one can mean.
     amount = MoneyField(label="金额")
     paid_on = BusinessDateField(label="缴款日期")
+    periods = forms.CharField(
+        label="缴纳所属期（可选）",
+        required=False,
+        help_text="缴款单写明所属期的，填写如 2026-09、2026-10：先冲抵这些所属期，"
+        "再冲抵当期，其余按冲抵顺序。",
+    )
 
     class Meta:
         model = Payment
-        fields = ["amount", "paid_on", "method", "external_ref", "note"]
+        fields = ["insurance_type", "amount", "paid_on", "method", "external_ref", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = PaymentMethod.choices
+        self.fields["insurance_type"].help_text = "各险种基金分别核算，缴款只冲抵本险种的欠费。"
+        self.fields["insurance_type"].required = False
+
+    def clean_insurance_type(self):
+        return self.cleaned_data["insurance_type"] or InsuranceType.PENSION
+
+    def clean_periods(self):
+        return parse_periods(self.cleaned_data["periods"])
 
     def validate_unique(self):
         # A repeated reference is not an error: posting returns the payment already recorded.
@@ -130,7 +168,25 @@ class ReasonForm(forms.Form):
 class AdjustmentForm(forms.Form):
     unit_amount = MoneyField(label="单位部分（元）", min_value=0)
     individual_amount = MoneyField(label="个人部分（元）", min_value=0)
+    fee_reduction = MoneyField(
+        label="核减滞纳金（元）",
+        min_value=0,
+        required=False,
+        help_text="只有法律、法院裁定等有明确依据的才能核减（社会保险法第六十条不允许减免）。",
+    )
     reason = forms.CharField(label="调整原因", max_length=200)
+    legal_basis = forms.CharField(
+        label="法律依据",
+        max_length=200,
+        required=False,
+        help_text="核减金额或滞纳金的必填，如：企业破产法第四十六条、法院（2026）某破字第1号裁定。",
+    )
+    document = forms.CharField(
+        label="依据文书文号", max_length=200, required=False, help_text="核减的必填。"
+    )
+
+    def clean_fee_reduction(self):
+        return self.cleaned_data["fee_reduction"] or Decimal("0.00")
 
     def clean(self):
         cleaned = super().clean()
@@ -144,14 +200,52 @@ class AdjustmentForm(forms.Form):
 
 
 class SuspensionForm(forms.ModelForm):
-    start = BusinessDateField(label="起始日")
+    start = BusinessDateField(label="起始日", help_text="破产：法院受理破产申请之日。")
     end = BusinessDateField(
         label="截止日", required=False, help_text="破产受理可不填（持续至今）。"
+    )
+    period_from = forms.CharField(label="缓缴所属期起", required=False, help_text="如 2025-01")
+    period_to = forms.CharField(
+        label="缓缴所属期止",
+        required=False,
+        help_text="缓缴只停止所列所属期欠费的滞纳金，当期社会保险费仍须按时缴纳。"
+        "破产不必填写：自动涵盖受理日前到期的全部欠费。",
     )
 
     class Meta:
         model = Suspension
-        fields = ["kind", "start", "end", "reason", "document"]
+        fields = [
+            "kind",
+            "start",
+            "end",
+            "insurance_type",
+            "period_from",
+            "period_to",
+            "reason",
+            "document",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A waiver has no legal basis (社会保险法 第六十条): it cannot be asked for.
+        self.fields["kind"].choices = [
+            (value, label) for value, label in SuspensionKind.choices if value in EFFECTIVE_KINDS
+        ]
+
+    def _period(self, name):
+        text = self.cleaned_data[name].strip()
+        if not text:
+            return None
+        try:
+            return parse_period(text, latest_year=today().year + 1)
+        except ValueError as error:
+            raise forms.ValidationError(f"{error}。") from None
+
+    def clean_period_from(self):
+        return self._period("period_from")
+
+    def clean_period_to(self):
+        return self._period("period_to")
 
 
 class PolicyForm(forms.ModelForm):
@@ -166,11 +260,19 @@ class PolicyForm(forms.ModelForm):
         fields = [
             "due_rule",
             "due_day",
+            "due_moves_off_rest_day",
             "count_payment_day",
             "pre2011",
+            "pre1999_daily_rate",
             "cap_at_principal",
             "allocation_order",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "allocation_order"
+        ].help_text = "缴款只冲抵其险种的欠费：先冲抵缴款指定的所属期，再冲抵当期，其余按此顺序。"
 
     def clean_rates(self):
         rates = _lines(

@@ -62,6 +62,7 @@ class LedgerRow(NamedTuple):
     unit_amount: Decimal
     individual_amount: Decimal
     due_date: date
+    due_date_fixed: bool = False  # stated by the file: kept as given
 
 
 @dataclass
@@ -264,7 +265,14 @@ def parse_ledger_file(
                 seen[key] = row
                 parsed.rows.append(
                     LedgerRow(
-                        row, enterprise[0], insurance_type, period, amounts[0], amounts[1], due
+                        row,
+                        enterprise[0],
+                        insurance_type,
+                        period,
+                        amounts[0],
+                        amounts[1],
+                        due,
+                        value is not None,
                     )
                 )
         count += 1

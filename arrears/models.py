@@ -48,16 +48,31 @@ class LateFeePolicy(models.Model):
         blank=True,
         help_text="仅当规则为“所属期次月第 N 日”时使用（1–28）。",
     )
+    due_moves_off_rest_day = models.BooleanField(
+        "截止日遇休息日顺延",
+        default=True,
+        help_text="应缴截止日为周六、周日或法定节假日的，顺延至其后第一个工作日"
+        "（民法典第二百零三条）；调休上班日是工作日，不顺延。",
+    )
     count_payment_day = models.BooleanField(
         "缴款当日计收滞纳金",
-        default=False,
-        help_text="不勾选：滞纳金计至缴款前一日。勾选：计至缴款当日（税务口径）。",
+        default=True,
+        help_text="勾选（默认，税务口径）：滞纳金计至缴款当日。不勾选：计至缴款前一日。",
     )
     pre2011 = models.CharField(
         "2011年7月1日前的欠费",
         max_length=10,
         choices=Pre2011Mode.choices,
         default=Pre2011Mode.SPLIT,
+    )
+    pre1999_daily_rate = models.DecimalField(
+        "1999年1月22日前到期欠费的日费率",
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="征缴条例施行前的欠费，滞纳金按当地政府规定执行（劳社厅发〔2001〕4号）。"
+        "不填（默认）：不计算，标注“滞纳金按当地规定”；填写：按此日费率全程计算。",
     )
     cap_at_principal = models.BooleanField(
         "滞纳金以本金为上限",
@@ -80,6 +95,11 @@ class LateFeePolicy(models.Model):
             models.CheckConstraint(
                 condition=~Q(due_rule="next_month_day") | Q(due_day__gte=1, due_day__lte=28),
                 name="late_fee_policy_due_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(pre1999_daily_rate__isnull=True)
+                | Q(pre1999_daily_rate__gte=0, pre1999_daily_rate__lt=Decimal("0.01")),
+                name="late_fee_policy_pre1999_rate_range",
             ),
         ]
 
@@ -139,6 +159,9 @@ class LedgerItem(models.Model):
         verbose_name="欠费本金",
     )
     due_date = models.DateField("应缴截止日")
+    # A due date stated by the import file is kept as given; any other follows the policy and
+    # the calendar, and is recomputed when either changes (arrears.services.due_dates_refresh).
+    due_date_fixed = models.BooleanField("截止日为导入指定", default=False)
     principal_paid = models.DecimalField("已缴本金", default=ZERO, **MONEY)
     fee_paid = models.DecimalField("已缴滞纳金", default=ZERO, **MONEY)
     fee_accrued = models.DecimalField("滞纳金", default=ZERO, **MONEY)
@@ -188,30 +211,93 @@ class LedgerItem(models.Model):
         return max(self.fee_accrued - self.fee_paid, ZERO)
 
 
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+    APPLIED = "applied", "已生效（无需审批）"
+    LEGACY = "legacy", "已生效（本系统启用审批前的调整）"
+
+
 class LedgerAdjustment(models.Model):
-    """A correction of an item's amounts once money has touched it: never an edit in place."""
+    """A correction of an item once money has touched it: never an edit in place.
+
+    It changes the item's amounts, or lowers its late fee by a stated sum. Whatever lowers what
+    is owed needs a cited legal basis and document and the approval of a leader other than the
+    requester (社会保险法 第六十条: no fee is waived without a legal basis); raising an amount
+    applies at once. Only approved and applied adjustments change the ledger.
+    """
 
     item = models.ForeignKey(LedgerItem, on_delete=models.PROTECT, related_name="adjustments")
-    unit_before = models.DecimalField(**MONEY)
-    individual_before = models.DecimalField(**MONEY)
-    unit_after = models.DecimalField(**MONEY)
-    individual_after = models.DecimalField(**MONEY)
+    unit_before = models.DecimalField("原单位部分", **MONEY)
+    individual_before = models.DecimalField("原个人部分", **MONEY)
+    unit_after = models.DecimalField("新单位部分", **MONEY)
+    individual_after = models.DecimalField("新个人部分", **MONEY)
+    fee_reduction = models.DecimalField("核减滞纳金", default=ZERO, **MONEY)
     reason = models.CharField("原因", max_length=200)
+    legal_basis = models.CharField(
+        "法律依据", max_length=200, blank=True, help_text="核减应缴金额的，须写明法律依据条款。"
+    )
+    document = models.CharField(
+        "依据文书", max_length=200, blank=True, help_text="法院裁定书、批复等文书的文号。"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField("审批意见", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "台账调整"
         verbose_name_plural = "台账调整"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="ledger_adjustment_has_reason")
+            models.CheckConstraint(condition=~Q(reason=""), name="ledger_adjustment_has_reason"),
+            models.CheckConstraint(
+                condition=Q(fee_reduction__gte=0), name="ledger_adjustment_reduction_non_negative"
+            ),
+            # Lowering what is owed is never self-approved nor without its legal basis.
+            models.CheckConstraint(
+                condition=Q(
+                    unit_after__gte=F("unit_before"),
+                    individual_after__gte=F("individual_before"),
+                    fee_reduction=0,
+                )
+                | Q(status="legacy")
+                | (~Q(status="applied") & ~Q(legal_basis="") & ~Q(document="")),
+                name="ledger_adjustment_lowering_needs_approval",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "applied", "legacy"])
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
+                name="ledger_adjustment_decided_by_another",
+            ),
         ]
 
     def __str__(self):
         return f"{self.item}：{self.reason}"
+
+    @property
+    def lowers(self) -> bool:
+        return (
+            self.unit_after < self.unit_before
+            or self.individual_after < self.individual_before
+            or self.fee_reduction > 0
+        )
+
+    @property
+    def changes_amounts(self) -> bool:
+        return (self.unit_after, self.individual_after) != (
+            self.unit_before,
+            self.individual_before,
+        )
 
 
 class PaymentMethod(models.TextChoices):
@@ -222,9 +308,13 @@ class PaymentMethod(models.TextChoices):
 
 
 class Payment(models.Model):
-    """Money received. Never deleted: a reversal (冲正) marks it and the allocations are replayed."""
+    """Money received for one 险种. Never deleted: a reversal (冲正) marks it and the
+    allocations are replayed."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="payments")
+    insurance_type = models.CharField(
+        "险种", max_length=20, choices=InsuranceType.choices, default=InsuranceType.PENSION
+    )
     amount = models.DecimalField("金额", **MONEY)
     paid_on = models.DateField("缴款日期")
     method = models.CharField(
@@ -266,6 +356,25 @@ class Payment(models.Model):
     @property
     def is_reversed(self) -> bool:
         return self.reversed_at is not None
+
+
+class PaymentPeriod(models.Model):
+    """A contribution period the payer said the payment is for: it is allocated there first."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="periods")
+    period = models.DateField("费款所属期")
+
+    class Meta:
+        verbose_name = "缴款所属期"
+        verbose_name_plural = "缴款所属期"
+        ordering = ["period"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "period"], name="payment_period_unique"),
+            models.CheckConstraint(condition=Q(period__day=1), name="payment_period_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id} {self.period:%Y-%m}"
 
 
 class Allocation(models.Model):
@@ -318,7 +427,12 @@ class LedgerAccount(models.Model):
 class SuspensionKind(models.TextChoices):
     BANKRUPTCY = "bankruptcy", "破产受理"
     DEFERRAL = "deferral", "批准缓缴 / 延期缴费"
-    WAIVER = "waiver", "批准减免"
+    # No law lets the office waive a late fee (社会保险法 第六十条). Kept so that old records
+    # still read; a waiver stops nothing and none can be requested.
+    WAIVER = "waiver", "减免（无法律依据，已停用）"
+
+
+EFFECTIVE_KINDS = (SuspensionKind.BANKRUPTCY, SuspensionKind.DEFERRAL)
 
 
 class SuspensionStatus(models.TextChoices):
@@ -328,13 +442,31 @@ class SuspensionStatus(models.TextChoices):
 
 
 class Suspension(models.Model):
-    """Days on which no late fee accrues for the enterprise (DESIGN §3.4), once approved."""
+    """Days on which no late fee accrues on the items it covers (DESIGN §3.4), once approved.
+
+    The scope: a bankruptcy covers every item due before the court's acceptance (what falls due
+    after is the administrator's current debt); a deferral covers the deferred items — those of
+    its 险种 (blank: every 险种) and periods, and only those due before `due_before` when set —
+    and never the current contributions, which must still be paid on time.
+    """
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="suspensions")
     kind = models.CharField("类型", max_length=20, choices=SuspensionKind.choices)
     start = models.DateField("起始日")
     end = models.DateField(
         "截止日", null=True, blank=True, help_text="破产受理可不填（持续至今）。"
+    )
+    insurance_type = models.CharField(
+        "适用险种",
+        max_length=20,
+        choices=InsuranceType.choices,
+        blank=True,
+        help_text="不选：全部险种。",
+    )
+    period_from = models.DateField("适用所属期起", null=True, blank=True)
+    period_to = models.DateField("适用所属期止", null=True, blank=True)
+    due_before = models.DateField(
+        "仅限此日前到期的欠费", null=True, blank=True, help_text="破产：法院受理破产申请之日。"
     )
     reason = models.CharField("事由", max_length=200)
     document = models.CharField(
@@ -367,8 +499,52 @@ class Suspension(models.Model):
                 | (Q(decided_by__isnull=False) & ~Q(decided_by=F("requested_by"))),
                 name="suspension_decided_by_another",
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="bankruptcy") | Q(due_before=F("start")),
+                name="suspension_bankruptcy_covers_debts_before_acceptance",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="deferral")
+                | Q(period_to__isnull=False)
+                | Q(due_before__isnull=False),
+                name="suspension_deferral_names_its_items",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=True)
+                | Q(period_to__isnull=True)
+                | Q(period_to__gte=F("period_from")),
+                name="suspension_periods_in_order",
+            ),
         ]
 
     def __str__(self):
         end = self.end.isoformat() if self.end else "至今"
         return f"{self.get_kind_display()} {self.start}—{end}"
+
+    @property
+    def interval(self) -> tuple[date, date | None]:
+        return (self.start, self.end)
+
+    def covers(self, *, insurance_type: str, period: date, due_date: date) -> bool:
+        """Whether the suspension's scope takes in this item (its dates aside).
+        arrears.ledger.covering_suspensions says the same in SQL."""
+        return (
+            self.kind in EFFECTIVE_KINDS
+            and self.insurance_type in ("", insurance_type)
+            and (self.period_from is None or self.period_from <= period)
+            and (self.period_to is None or period <= self.period_to)
+            and (self.due_before is None or due_date < self.due_before)
+        )
+
+    @property
+    def scope_text(self) -> str:
+        if self.kind == SuspensionKind.WAIVER:
+            return "不停止计收（减免无法律依据）"
+        parts = [self.get_insurance_type_display() if self.insurance_type else "全部险种"]
+        if self.period_from or self.period_to:
+            low = f"{self.period_from:%Y年%m月}" if self.period_from else "最早"
+            high = f"{self.period_to:%Y年%m月}" if self.period_to else "最近"
+            parts.append(f"所属期{low}至{high}")
+        if self.due_before:
+            parts.append(f"{self.due_before:%Y年%m月%d日}前到期的欠费")
+        return "，".join(parts)

@@ -1,7 +1,10 @@
 """The ledger's state as a pure function of items, payments, suspensions and policy (DESIGN §3.1).
 
-`replay` allocates every payment in date order by the policy's allocation order, then computes
-each item's fee as of a day. Posting, reversing, adjusting and rebuilding all write what this
+`replay` allocates every payment in date order within its 险种 (funds are accounted separately,
+社会保险法 第六十四条): first to the periods it names, then to the current period (its `first`
+periods, in that order), then by the policy's allocation order; then it computes each item's
+fee as of a day. Each item carries the suspension intervals that cover it and the fee
+reductions approved for it. Posting, reversing, adjusting and rebuilding all write what this
 function returns, so incremental updates and a rebuild from history cannot disagree.
 """
 
@@ -22,6 +25,8 @@ class ItemIn:
     insurance_type: str
     principal: Decimal
     due_date: date
+    suspensions: tuple[tuple[date, date | None], ...] = ()
+    fee_reduction: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class PaymentIn:
     id: int
     paid_on: date
     amount: Decimal
+    insurance_type: str = "pension"
+    first: tuple[date, ...] = ()  # the named periods, then the current period
 
 
 @dataclass
@@ -49,30 +56,24 @@ class Replay:
     credit: Decimal
 
 
-def _fee_due(item: ItemIn, state: ItemState, on: date, suspensions, rules: FeeRules) -> Decimal:
+def item_fee(item: ItemIn, payments, on: date, rules: FeeRules) -> Decimal:
+    """The item's fee as of `on`, after the reductions approved for it."""
     quote = compute_late_fee(
         principal=item.principal,
         due_date=item.due_date,
         as_of=on,
-        payments=state.principal_payments,
-        suspensions=suspensions,
+        payments=payments,
+        suspensions=item.suspensions,
         rules=rules,
     )
-    return max(quote.fee - state.fee_paid, ZERO)
+    return max(quote.fee - item.fee_reduction, ZERO)
 
 
 class _PaymentAllocation:
     """One payment being applied to items, principal and fee separately."""
 
-    def __init__(
-        self, payment: PaymentIn, states: dict[int, ItemState], suspensions, rules: FeeRules
-    ):
-        self.payment, self.states, self.suspensions, self.rules = (
-            payment,
-            states,
-            suspensions,
-            rules,
-        )
+    def __init__(self, payment: PaymentIn, states: dict[int, ItemState], rules: FeeRules):
+        self.payment, self.states, self.rules = payment, states, rules
         self.remaining = payment.amount
         self.taken: dict[int, list[Decimal]] = {}
 
@@ -90,18 +91,27 @@ class _PaymentAllocation:
     def take_fee(self, item: ItemIn) -> None:
         state = self.states[item.id]
         # The fee owed if paid on this day; principal paid the same day does not change it.
-        owed = _fee_due(item, state, self.payment.paid_on, self.suspensions, self.rules)
+        owed = item_fee(item, state.principal_payments, self.payment.paid_on, self.rules)
+        owed = max(owed - state.fee_paid, ZERO)
         amount = min(self.remaining, owed)
         if amount > 0:
             state.fee_paid += amount
             self._record(item, 1, amount)
 
 
+def _payment_order(payment: PaymentIn, items: list[ItemIn]) -> tuple[list[ItemIn], list[ItemIn]]:
+    """The payment's own fund split into the items it settles first (named periods, then the
+    current period) and the rest."""
+    fund = [item for item in items if item.insurance_type == payment.insurance_type]
+    rank = {period: index for index, period in enumerate(payment.first)}
+    first = sorted((i for i in fund if i.period in rank), key=lambda i: rank[i.period])
+    return first, [i for i in fund if i.period not in rank]
+
+
 def replay(
     *,
     items: list[ItemIn],
     payments: list[PaymentIn],
-    suspensions: list[tuple[date, date | None]],
     rules: FeeRules,
     order: str,
     as_of: date,
@@ -112,14 +122,18 @@ def replay(
     credit = ZERO
 
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.id)):
-        allocation = _PaymentAllocation(payment, states, suspensions, rules)
+        allocation = _PaymentAllocation(payment, states, rules)
+        first, rest = _payment_order(payment, items)
+        for item in first:
+            allocation.take_principal(item)
+            allocation.take_fee(item)
         if order == AllocationOrder.PRINCIPAL_FIRST:
-            for item in items:
+            for item in rest:
                 allocation.take_principal(item)
-            for item in items:
+            for item in rest:
                 allocation.take_fee(item)
         else:
-            for item in items:
+            for item in rest:
                 allocation.take_principal(item)
                 allocation.take_fee(item)
         allocations += [(payment.id, item_id, p, f) for item_id, (p, f) in allocation.taken.items()]
@@ -127,12 +141,5 @@ def replay(
 
     for item in items:
         state = states[item.id]
-        state.fee_accrued = compute_late_fee(
-            principal=item.principal,
-            due_date=item.due_date,
-            as_of=as_of,
-            payments=state.principal_payments,
-            suspensions=suspensions,
-            rules=rules,
-        ).fee
+        state.fee_accrued = item_fee(item, state.principal_payments, as_of, rules)
     return Replay(items=states, allocations=allocations, credit=credit)

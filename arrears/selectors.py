@@ -4,10 +4,18 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from arrears.engine import FeeQuote, compute_late_fee
-from arrears.ledger import approved_suspensions
-from arrears.models import Allocation, LedgerAccount, LedgerItem, Payment, Suspension
-from arrears.policy import fee_rules
+from arrears.engine import COLLECTION_ACT_START, FeeQuote, compute_late_fee
+from arrears.ledger import approved_suspensions, ledger_items_in
+from arrears.models import (
+    Allocation,
+    ApprovalStatus,
+    LedgerAccount,
+    LedgerAdjustment,
+    LedgerItem,
+    Payment,
+    Suspension,
+)
+from arrears.policy import current_policy, fee_rules, statutory_due_date
 from core.dates import today
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprises_visible_to
@@ -117,12 +125,43 @@ class EnterpriseLedger:
     items: list[LedgerItem]
     payments: list[Payment]
     suspensions: list[Suspension]
+    adjustments: list[LedgerAdjustment]
     credit: Decimal
     totals: dict
 
 
+def item_notes(items: list[LedgerItem], *, on) -> None:
+    """What the ledger and the documents say about each item's fee beside the figure: a due
+    date moved off a rest day, a fee left to local rules (before the 征缴条例), a suspension
+    that covers it today, the part of the fee above the principal. Set on each item as
+    `notes` (a dict)."""
+    if not items:
+        return
+    policy = current_policy()
+    suspensions = approved_suspensions(items[0].enterprise_id)
+    for item in items:
+        covering = [
+            s
+            for s in suspensions
+            if s.covers(
+                insurance_type=item.insurance_type, period=item.period, due_date=item.due_date
+            )
+            and s.start <= on
+            and (s.end is None or on <= s.end)
+        ]
+        item.notes = {
+            "due_moved": not item.due_date_fixed
+            and item.due_date != statutory_due_date(item.period, policy),
+            "local_rule": item.due_date < COLLECTION_ACT_START
+            and policy.pre1999_daily_rate is None,
+            "suspended_by": covering[0] if covering else None,
+            "above_principal": max(item.fee_accrued - item.principal, Decimal("0.00")),
+        }
+
+
 def enterprise_ledger(enterprise: Enterprise) -> EnterpriseLedger:
     items = list(enterprise.ledger_items.order_by("-period", "insurance_type"))
+    item_notes(items, on=today())
     totals = {
         name: sum((getattr(i, name) for i in items), Decimal("0"))
         for name in ("principal", "principal_paid", "fee_accrued", "fee_paid")
@@ -133,7 +172,7 @@ def enterprise_ledger(enterprise: Enterprise) -> EnterpriseLedger:
     totals["total_outstanding"] = totals["principal_outstanding"] + totals["fee_outstanding"]
     payments = list(
         enterprise.payments.select_related("created_by", "reversed_by")
-        .prefetch_related("allocations__item")
+        .prefetch_related("allocations__item", "periods")
         .order_by("-paid_on", "-id")
     )
     account = LedgerAccount.objects.filter(enterprise=enterprise).first()
@@ -141,6 +180,11 @@ def enterprise_ledger(enterprise: Enterprise) -> EnterpriseLedger:
         items=items,
         payments=payments,
         suspensions=list(enterprise.suspensions.select_related("requested_by", "decided_by")),
+        adjustments=list(
+            LedgerAdjustment.objects.filter(item__enterprise=enterprise).select_related(
+                "item", "created_by", "decided_by"
+            )
+        ),
         credit=account.credit_balance if account else Decimal("0.00"),
         totals=totals,
     )
@@ -150,7 +194,6 @@ def enterprise_fee_quotes(enterprise_id: int, *, as_of) -> dict[int, FeeQuote]:
     """Every item's fee quote of one enterprise as of a day, from three queries whatever the
     number of items: the items, their principal payments, the suspensions (and the policy)."""
     rules = fee_rules()
-    suspensions = approved_suspensions(enterprise_id)
     payments: dict[int, list] = {}
     for item_id, paid_on, amount in Allocation.objects.filter(
         item__enterprise_id=enterprise_id,
@@ -159,17 +202,15 @@ def enterprise_fee_quotes(enterprise_id: int, *, as_of) -> dict[int, FeeQuote]:
     ).values_list("item_id", "payment__paid_on", "principal_amount"):
         payments.setdefault(item_id, []).append((paid_on, amount))
     return {
-        item.pk: compute_late_fee(
+        item.id: compute_late_fee(
             principal=item.principal,
             due_date=item.due_date,
             as_of=as_of,
-            payments=payments.get(item.pk, []),
-            suspensions=suspensions,
+            payments=payments.get(item.id, []),
+            suspensions=item.suspensions,
             rules=rules,
         )
-        for item in LedgerItem.objects.filter(enterprise_id=enterprise_id).only(
-            "id", "principal", "due_date"
-        )
+        for item in ledger_items_in(enterprise_id)
     }
 
 
@@ -183,4 +224,15 @@ def pending_suspensions_for(user) -> QuerySet[Suspension]:
         Suspension.objects.filter(status="pending", enterprise__in=enterprises_visible_to(user))
         .exclude(requested_by=user)
         .select_related("enterprise", "requested_by")
+    )
+
+
+def pending_adjustments_for(user) -> QuerySet[LedgerAdjustment]:
+    """Adjustments that lower what is owed, waiting for a leader other than the requester."""
+    return (
+        LedgerAdjustment.objects.filter(
+            status=ApprovalStatus.PENDING, item__enterprise__in=enterprises_visible_to(user)
+        )
+        .exclude(created_by=user)
+        .select_related("item", "item__enterprise", "created_by")
     )

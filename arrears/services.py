@@ -5,21 +5,26 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from arrears.hooks import ledger_changed
-from arrears.ledger import replay_enterprise, write_replay
+from arrears.ledger import payment_in, replay_enterprise, write_replay
 from arrears.models import (
+    EFFECTIVE_KINDS,
+    ApprovalStatus,
+    InsuranceType,
     LateFeePolicy,
     LateFeeRate,
     LedgerAdjustment,
     LedgerItem,
     Payment,
+    PaymentPeriod,
     Suspension,
+    SuspensionKind,
     SuspensionStatus,
 )
-from arrears.replay import PaymentIn
+from arrears.policy import current_policy, due_date_for
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.jobs import send_after_commit
@@ -35,17 +40,24 @@ def lock_enterprise(enterprise_id: int) -> Enterprise:
     return lock_row(Enterprise, enterprise_id)
 
 
+def _replay_now(enterprise_id: int, as_of: date | None = None) -> None:
+    """Replace the enterprise's derived state by a replay of its history; the caller holds
+    its lock."""
+    as_of = as_of or today()
+    write_replay(enterprise_id, replay_enterprise(enterprise_id, as_of=as_of), as_of=as_of)
+
+
 @transaction.atomic
 def enterprise_rebuild(*, enterprise_id: int, as_of: date | None = None) -> None:
     lock_enterprise(enterprise_id)
-    as_of = as_of or today()
-    write_replay(enterprise_id, replay_enterprise(enterprise_id, as_of=as_of), as_of=as_of)
+    _replay_now(enterprise_id, as_of)
 
 
 @dataclass(frozen=True)
 class PaymentPreview:
     allocations: list[tuple[LedgerItem, Decimal, Decimal]]
     credit_added: Decimal
+    periods_not_owed: list[date] = ()  # named by the payer, but owing nothing in this fund
 
 
 def _check_payment(amount: Decimal, paid_on: date) -> None:
@@ -57,17 +69,44 @@ def _check_payment(amount: Decimal, paid_on: date) -> None:
         raise ValidationError({"paid_on": "缴款日期不能晚于今天。"})
 
 
-def payment_preview(*, enterprise: Enterprise, amount: Decimal, paid_on: date) -> PaymentPreview:
+def payment_preview(
+    *,
+    enterprise: Enterprise,
+    amount: Decimal,
+    paid_on: date,
+    insurance_type: str = InsuranceType.PENSION,
+    periods: list[date] = (),
+) -> PaymentPreview:
     """How a payment would be allocated if posted now; writes nothing."""
     _check_payment(amount, paid_on)
-    before = replay_enterprise(enterprise.pk, as_of=today())
+    policy = current_policy()
+    before = replay_enterprise(enterprise.pk, as_of=today(), policy=policy)
     marker = -1  # an id no real payment has
-    after = replay_enterprise(
-        enterprise.pk, as_of=today(), extra_payments=[PaymentIn(marker, paid_on, amount)]
+    extra = payment_in(
+        id=marker,
+        paid_on=paid_on,
+        amount=amount,
+        insurance_type=insurance_type,
+        named=list(periods),
+        policy=policy,
     )
+    after = replay_enterprise(enterprise.pk, as_of=today(), extra_payments=[extra], policy=policy)
     items = {i.id: i for i in LedgerItem.objects.filter(enterprise=enterprise)}
     allocations = [(items[i], p, f) for pay, i, p, f in after.allocations if pay == marker]
-    return PaymentPreview(allocations=allocations, credit_added=after.credit - before.credit)
+    owing = {
+        item.period
+        for item in items.values()
+        if item.insurance_type == insurance_type
+        and (
+            before.items[item.id].principal_paid < item.principal
+            or before.items[item.id].fee_paid < before.items[item.id].fee_accrued
+        )
+    }
+    return PaymentPreview(
+        allocations=allocations,
+        credit_added=after.credit - before.credit,
+        periods_not_owed=[p for p in sorted(set(periods)) if p not in owing],
+    )
 
 
 @transaction.atomic
@@ -80,10 +119,13 @@ def payment_post(
     method: str,
     external_ref: str,
     note: str = "",
+    insurance_type: str = InsuranceType.PENSION,
+    periods: list[date] = (),
     request=None,
 ) -> tuple[Payment, bool]:
-    """Record a payment and reallocate. The same external reference posted twice records one
-    payment: the second call returns the first with created=False."""
+    """Record a payment for one 险种 and reallocate; `periods` are those the payer named, paid
+    first. The same external reference posted twice records one payment: the second call
+    returns the first with created=False."""
     _check_payment(amount, paid_on)
     lock_enterprise(enterprise.pk)
     existing = Payment.objects.filter(enterprise=enterprise, external_ref=external_ref).first()
@@ -92,6 +134,7 @@ def payment_post(
         return existing, False
     payment = Payment.objects.create(
         enterprise=enterprise,
+        insurance_type=insurance_type,
         amount=amount,
         paid_on=paid_on,
         method=method,
@@ -99,8 +142,10 @@ def payment_post(
         note=note,
         created_by=actor if actor and actor.is_authenticated else None,
     )
-    as_of = today()
-    write_replay(enterprise.pk, replay_enterprise(enterprise.pk, as_of=as_of), as_of=as_of)
+    PaymentPeriod.objects.bulk_create(
+        PaymentPeriod(payment=payment, period=period) for period in sorted(set(periods))
+    )
+    _replay_now(enterprise.pk)
     ledger_changed(
         enterprise_id=enterprise.pk,
         actor=actor,
@@ -117,6 +162,8 @@ def payment_post(
             "paid_on": paid_on.isoformat(),
             "method": method,
             "external_ref": external_ref,
+            "insurance_type": insurance_type,
+            "periods": [p.strftime("%Y-%m") for p in sorted(set(periods))],
         },
     )
     return payment, True
@@ -151,10 +198,7 @@ def payment_reverse(*, actor, payment: Payment, reason: str, request=None) -> Pa
         reason,
     )
     payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
-    as_of = today()
-    write_replay(
-        payment.enterprise_id, replay_enterprise(payment.enterprise_id, as_of=as_of), as_of=as_of
-    )
+    _replay_now(payment.enterprise_id)
     ledger_changed(enterprise_id=payment.enterprise_id, actor=actor, reason=f"冲正：{reason}")
     log_action(
         actor=actor,
@@ -167,66 +211,188 @@ def payment_reverse(*, actor, payment: Payment, reason: str, request=None) -> Pa
 
 
 @transaction.atomic
-def ledger_item_adjust(
+def adjustment_request(
     *,
     actor,
     item: LedgerItem,
     unit_amount: Decimal,
     individual_amount: Decimal,
     reason: str,
+    fee_reduction: Decimal = Decimal("0.00"),
+    legal_basis: str = "",
+    document: str = "",
     request=None,
 ) -> LedgerAdjustment:
-    reason = reason.strip()
+    """Ask to change an item's amounts or lower its fee. Raising an amount applies at once;
+    whatever lowers what is owed waits for a leader other than the requester, and must cite
+    its legal basis and document (社会保险法 第六十条)."""
+    reason, legal_basis, document = reason.strip(), legal_basis.strip(), document.strip()
     if not reason:
         raise ValidationError({"reason": "调整必须填写原因。"})
-    if unit_amount < 0 or individual_amount < 0:
+    if unit_amount < 0 or individual_amount < 0 or fee_reduction < 0:
         raise ValidationError("金额不能为负数。")
     lock_enterprise(item.enterprise_id)
     item = LedgerItem.objects.get(pk=item.pk)
-    adjustment = LedgerAdjustment.objects.create(
+    adjustment = LedgerAdjustment(
         item=item,
         unit_before=item.unit_amount,
         individual_before=item.individual_amount,
         unit_after=unit_amount,
         individual_after=individual_amount,
+        fee_reduction=fee_reduction,
         reason=reason,
+        legal_basis=legal_basis,
+        document=document,
         created_by=actor,
     )
-    # Paid amounts are caches the replay below recomputes; cleared first so that a principal
-    # lowered below what was paid never meets the CHECK with stale figures.
-    LedgerItem.objects.filter(pk=item.pk).update(
-        unit_amount=unit_amount, individual_amount=individual_amount, principal_paid=0, fee_paid=0
-    )
-    as_of = today()
-    write_replay(
-        item.enterprise_id, replay_enterprise(item.enterprise_id, as_of=as_of), as_of=as_of
-    )
-    ledger_changed(enterprise_id=item.enterprise_id, actor=actor, reason=f"调整：{reason}")
+    if not adjustment.lowers and not adjustment.changes_amounts:
+        raise ValidationError("金额没有变化，也没有核减滞纳金，无需调整。")
+    if adjustment.lowers:
+        errors = {}
+        if not legal_basis:
+            errors["legal_basis"] = "核减应缴金额须写明法律依据。"
+        if not document:
+            errors["document"] = "核减应缴金额须填写依据文书的文号。"
+        if errors:
+            raise ValidationError(errors)
+        if fee_reduction > item.fee_accrued:
+            raise ValidationError(
+                {
+                    "fee_reduction": f"核减的滞纳金不能超过现有滞纳金 {format_yuan(item.fee_accrued)} 元。"
+                }
+            )
+        if LedgerAdjustment.objects.filter(item=item, status=ApprovalStatus.PENDING).exists():
+            raise ValidationError("该明细已有一项调整在等待审批，请待审批后再提出。")
+        adjustment.status = ApprovalStatus.PENDING
+    else:
+        adjustment.status = ApprovalStatus.APPLIED
+    adjustment.save()
+    if adjustment.status == ApprovalStatus.APPLIED:
+        _apply_adjustment(adjustment, actor=actor)
     log_action(
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=item,
+        action=AuditAction.CREATE if adjustment.lowers else AuditAction.UPDATE,
+        obj=adjustment,
         request=request,
-        detail={
-            "unit": [str(item.unit_amount), str(unit_amount)],
-            "individual": [str(item.individual_amount), str(individual_amount)],
-            "reason": reason,
-        },
+        detail=_adjustment_detail(adjustment),
+    )
+    return adjustment
+
+
+def _adjustment_detail(adjustment: LedgerAdjustment) -> dict:
+    return {
+        "item": str(adjustment.item),
+        "unit": [str(adjustment.unit_before), str(adjustment.unit_after)],
+        "individual": [str(adjustment.individual_before), str(adjustment.individual_after)],
+        "fee_reduction": str(adjustment.fee_reduction),
+        "reason": adjustment.reason,
+        "legal_basis": adjustment.legal_basis,
+        "document": adjustment.document,
+        "status": adjustment.status,
+    }
+
+
+def _apply_adjustment(adjustment: LedgerAdjustment, *, actor) -> None:
+    """Write the adjustment's amounts and replay; the caller holds the enterprise's lock."""
+    item = adjustment.item
+    if adjustment.changes_amounts:
+        # Paid amounts are caches the replay recomputes; cleared first so that a principal
+        # lowered below what was paid never meets the CHECK with stale figures.
+        LedgerItem.objects.filter(pk=item.pk).update(
+            unit_amount=adjustment.unit_after,
+            individual_amount=adjustment.individual_after,
+            principal_paid=0,
+            fee_paid=0,
+        )
+    _replay_now(item.enterprise_id)
+    ledger_changed(
+        enterprise_id=item.enterprise_id, actor=actor, reason=f"调整：{adjustment.reason}"
+    )
+
+
+@transaction.atomic
+def adjustment_decide(
+    *, actor, adjustment: LedgerAdjustment, approve: bool, comment: str = "", request=None
+) -> LedgerAdjustment:
+    """A leader other than the requester approves (the adjustment then applies) or rejects."""
+    if not has_capability(actor, "approve_actions"):
+        raise ValidationError("只有组长或专班领导可以审批。")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError("驳回须写明理由。")
+    lock_enterprise(adjustment.item.enterprise_id)
+    adjustment = LedgerAdjustment.objects.select_related("item").get(pk=adjustment.pk)
+    if adjustment.status != ApprovalStatus.PENDING:
+        raise ValidationError("该调整已经审批过。")
+    if adjustment.created_by_id == actor.pk:
+        raise ValidationError("申请人不能审批自己的申请。")
+    item = adjustment.item
+    if approve and (item.unit_amount, item.individual_amount) != (
+        adjustment.unit_before,
+        adjustment.individual_before,
+    ):
+        raise ValidationError("提出调整后该明细的金额已有变化，请驳回后按现有金额重新提出。")
+    adjustment.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    adjustment.decided_by, adjustment.decided_at, adjustment.decision_comment = (
+        actor,
+        timezone.now(),
+        comment[:200],
+    )
+    adjustment.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    if approve:
+        _apply_adjustment(adjustment, actor=actor)
+    log_action(
+        actor=actor,
+        action=AuditAction.APPROVE if approve else AuditAction.REJECT,
+        obj=adjustment,
+        request=request,
+        detail={"comment": comment, **_adjustment_detail(adjustment)},
     )
     return adjustment
 
 
 @transaction.atomic
 def suspension_request(
-    *, actor, enterprise: Enterprise, kind, start, end, reason, document, request=None
+    *,
+    actor,
+    enterprise: Enterprise,
+    kind,
+    start,
+    end,
+    reason,
+    document,
+    insurance_type: str = "",
+    period_from: date | None = None,
+    period_to: date | None = None,
+    due_before: date | None = None,
+    request=None,
 ):
+    """Ask for a suspension of the fee on the items it names (DESIGN §3.4). A bankruptcy covers
+    every item due before the court's acceptance, whatever else was filled in; a deferral must
+    name its items, by periods or as those due before a day."""
+    if kind not in EFFECTIVE_KINDS:
+        raise ValidationError(
+            {"kind": "社会保险法第六十条不允许减免滞纳金；确有法定依据的，请以台账调整申请核减。"}
+        )
     if end is not None and end < start:
         raise ValidationError({"end": "截止日不能早于起始日。"})
+    if kind == SuspensionKind.BANKRUPTCY:
+        insurance_type, period_from, period_to, due_before = "", None, None, start
+    elif period_to is None and due_before is None:
+        raise ValidationError(
+            {"period_to": "请写明缓缴涵盖的所属期（当期社会保险费仍须按时缴纳）。"}
+        )
+    if period_from and period_to and period_to < period_from:
+        raise ValidationError({"period_to": "所属期止不能早于所属期起。"})
     suspension = Suspension.objects.create(
         enterprise=enterprise,
         kind=kind,
         start=start,
         end=end,
+        insurance_type=insurance_type,
+        period_from=period_from,
+        period_to=period_to,
+        due_before=due_before,
         reason=reason,
         document=document,
         requested_by=actor,
@@ -236,7 +402,12 @@ def suspension_request(
         action=AuditAction.CREATE,
         obj=suspension,
         request=request,
-        detail={"kind": kind, "start": str(start), "end": str(end or "")},
+        detail={
+            "kind": kind,
+            "start": str(start),
+            "end": str(end or ""),
+            "scope": suspension.scope_text,
+        },
     )
     return suspension
 
@@ -248,6 +419,9 @@ def suspension_decide(
     """A leader other than the requester approves or rejects; approval changes the fees."""
     if not has_capability(actor, "approve_actions"):
         raise ValidationError("只有组长或专班领导可以审批。")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError("驳回须写明理由。")
     lock_enterprise(suspension.enterprise_id)
     suspension = Suspension.objects.get(pk=suspension.pk)
     if suspension.status != SuspensionStatus.PENDING:
@@ -262,12 +436,7 @@ def suspension_decide(
     )
     suspension.save()
     if approve:
-        as_of = today()
-        write_replay(
-            suspension.enterprise_id,
-            replay_enterprise(suspension.enterprise_id, as_of=as_of),
-            as_of=as_of,
-        )
+        _replay_now(suspension.enterprise_id)
     log_action(
         actor=actor,
         action=AuditAction.APPROVE if approve else AuditAction.REJECT,
@@ -293,12 +462,7 @@ def suspension_end(*, actor, suspension: Suspension, end, reason: str, request=N
     before = suspension.end
     suspension.end = end
     suspension.save(update_fields=["end"])
-    as_of = today()
-    write_replay(
-        suspension.enterprise_id,
-        replay_enterprise(suspension.enterprise_id, as_of=as_of),
-        as_of=as_of,
-    )
+    _replay_now(suspension.enterprise_id)
     log_action(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -334,9 +498,42 @@ def policy_update(
         request=request,
         detail={"changes": changes},
     )
-    # Every cached fee depends on the policy: recompute them all once this commits.
+    # Every due date and cached fee depends on the policy: recompute them all once this
+    # commits (the task refreshes the due dates first).
     send_after_commit("arrears.tasks.rebuild_all_ledgers")
     return policy
+
+
+@transaction.atomic
+def due_dates_refresh(*, years: list[int] | None = None) -> list[int]:
+    """Bring every due date that follows the policy (not one an import stated) in line with
+    the policy and the working-day calendar; returns the enterprises whose items changed, for
+    the caller to replay. One UPDATE per period: a county's ledger spans a few hundred.
+
+    `years`: only periods whose due date can fall in those years (a calendar year was edited).
+    """
+    policy = current_policy()
+    followers = LedgerItem.objects.filter(due_date_fixed=False)
+    if years:
+        # A period's due date falls in its own year or, for December, in the next one.
+        followers = followers.filter(period__year__in={y for x in years for y in (x - 1, x)})
+    targets = {
+        period: due_date_for(period, policy)
+        for period in followers.values_list("period", flat=True).distinct().order_by()
+    }
+    stale = Q(pk__in=[])
+    for period, due in targets.items():
+        stale |= Q(period=period) & ~Q(due_date=due)
+    changed = sorted(
+        set(followers.filter(stale).values_list("enterprise_id", flat=True).distinct().order_by())
+    )
+    if not changed:
+        return []
+    # The enterprises first (the house lock order): a payment replaying one of them waits.
+    lock_rows(Enterprise, changed)
+    for period, due in targets.items():
+        followers.filter(period=period).exclude(due_date=due).update(due_date=due)
+    return changed
 
 
 def insert_items(items: list[LedgerItem]) -> None:
@@ -399,6 +596,7 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
                     unit_amount=row.unit_amount,
                     individual_amount=row.individual_amount,
                     due_date=row.due_date,
+                    due_date_fixed=row.due_date_fixed,
                 )
             )
             continue
@@ -422,6 +620,7 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
                     unit_amount=row.unit_amount,
                     individual_amount=row.individual_amount,
                     due_date=row.due_date,
+                    due_date_fixed=row.due_date_fixed,
                 )
             )
     for start in range(0, len(created), 5000):
@@ -429,7 +628,9 @@ def ledger_import(*, actor, parsed, filename: str, request=None, progress=None) 
         if progress:
             progress(start + len(created[start : start + 5000]))
     LedgerItem.objects.bulk_update(
-        updated, ["unit_amount", "individual_amount", "due_date"], batch_size=5000
+        updated,
+        ["unit_amount", "individual_amount", "due_date", "due_date_fixed"],
+        batch_size=5000,
     )
 
     # Fees of the touched enterprises: replay those with payments (new items may take up their

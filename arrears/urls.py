@@ -24,4 +24,9 @@ urlpatterns = [
     path(
         "suspensions/<int:suspension_id>/decide/", views.suspension_decide, name="suspension_decide"
     ),
+    path(
+        "adjustments/<int:adjustment_id>/decide/",
+        views.adjustment_decide,
+        name="adjustment_decide",
+    ),
 ]

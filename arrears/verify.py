@@ -5,13 +5,23 @@ from decimal import Decimal
 
 from arrears.ledger import replay_enterprise
 from arrears.models import Allocation, LedgerAccount, LedgerItem
-from arrears.policy import current_policy
+from arrears.policy import current_policy, due_date_for
 
 
 def enterprise_differences(enterprise_id: int, *, as_of: date, policy=None) -> list[str]:
-    derived = replay_enterprise(enterprise_id, as_of=as_of, policy=policy or current_policy())
+    policy = policy or current_policy()
+    derived = replay_enterprise(enterprise_id, as_of=as_of, policy=policy)
     problems = []
+    due_dates: dict[date, date] = {}
     for item in LedgerItem.objects.filter(enterprise_id=enterprise_id):
+        if not item.due_date_fixed:
+            if item.period not in due_dates:
+                due_dates[item.period] = due_date_for(item.period, policy)
+            if item.due_date != due_dates[item.period]:
+                problems.append(
+                    f"enterprise {enterprise_id}, item {item.id} ({item.period:%Y-%m}): "
+                    f"due_date stored {item.due_date}, derived {due_dates[item.period]}"
+                )
         state = derived.items[item.id]
         for name, expected in (
             ("principal_paid", state.principal_paid),

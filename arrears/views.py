@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from arrears import selectors, services
@@ -16,7 +17,7 @@ from arrears.forms import (
     ReasonForm,
     SuspensionForm,
 )
-from arrears.models import LedgerItem, Payment, Suspension
+from arrears.models import ApprovalStatus, LedgerAdjustment, LedgerItem, Payment, Suspension
 from arrears.policy import current_policy, fee_rules
 from core.audit import AuditAction, log_action
 from core.excel import write_xlsx
@@ -177,7 +178,11 @@ def payment_create(request, enterprise_id):
                     )
                 return redirect("arrears:enterprise", enterprise.pk)
             preview = services.payment_preview(
-                enterprise=enterprise, amount=data["amount"], paid_on=data["paid_on"]
+                enterprise=enterprise,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                insurance_type=data["insurance_type"],
+                periods=data["periods"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -235,11 +240,18 @@ def item_adjust(request, item_id):
         initial={"unit_amount": item.unit_amount, "individual_amount": item.individual_amount},
     )
     if request.method == "POST" and form.is_valid():
-        services.ledger_item_adjust(
-            actor=request.user, item=item, request=request, **form.cleaned_data
-        )
-        messages.success(request, f"已调整 {item.period:%Y年%m月} 的欠费金额。")
-        return redirect("arrears:enterprise", item.enterprise_id)
+        try:
+            adjustment = services.adjustment_request(
+                actor=request.user, item=item, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if adjustment.status == ApprovalStatus.PENDING:
+                messages.success(request, "调整已提交，须由申请人以外的组长或专班领导审批后生效。")
+            else:
+                messages.success(request, f"已调整 {item.period:%Y年%m月} 的欠费金额。")
+            return redirect("arrears:enterprise", item.enterprise_id)
     return render(
         request,
         "arrears/confirm_form.html",
@@ -247,10 +259,48 @@ def item_adjust(request, item_id):
             "form": form,
             "title": f"调整欠费明细：{item}",
             "back": item.enterprise_id,
-            "button": "保存调整",
-            "warning": "已有缴款冲抵的明细不能直接修改，只能调整并写明原因；调整后全部冲抵按历史重新计算。",
+            "button": "提交调整",
+            "warning": "调增金额立即生效；调减金额或核减滞纳金须写明法律依据和文书，"
+            "经申请人以外的领导审批后生效。调整后全部冲抵按历史重新计算。",
         },
     )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@capability_required("approve_actions")
+@require_POST
+def adjustment_decide(request, adjustment_id):
+    adjustment = get_object_or_404(
+        LedgerAdjustment.objects.filter(
+            item__enterprise__in=enterprises_visible_to(request.user)
+        ).select_related("item"),
+        pk=adjustment_id,
+    )
+    _decide(request, services.adjustment_decide, adjustment=adjustment)
+    return _back(request, adjustment.item.enterprise_id)
+
+
+def _decide(request, decide, **target) -> None:
+    """Approve or reject a ledger request from the form's buttons, saying what happened."""
+    approve = request.POST.get("decision") == "approve"
+    try:
+        decide(
+            actor=request.user,
+            approve=approve,
+            comment=request.POST.get("comment", "")[:200],
+            request=request,
+            **target,
+        )
+        messages.success(request, "已批准，台账已重新计算。" if approve else "已驳回。")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
 
 
 @capability_required("manage_ledger")
@@ -270,8 +320,7 @@ def suspension_create(request, enterprise_id):
             messages.success(request, "已提交，待组长或专班领导审批后生效。")
             return redirect("arrears:enterprise", enterprise.pk)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field, errors)
+            _form_errors(form, error)
     return render(
         request,
         "arrears/confirm_form.html",
@@ -280,7 +329,9 @@ def suspension_create(request, enterprise_id):
             "title": f"申请停止计收滞纳金：{enterprise}",
             "back": enterprise.pk,
             "button": "提交审批",
-            "warning": "破产案件自法院受理破产申请之日起停止计收；缓缴、减免须有批准文件。须由申请人以外的领导审批。",
+            "warning": "破产：自法院受理破产申请之日起，对受理日前到期的欠费停止计收；"
+            "缓缴：只对写明的所属期停止计收，当期社会保险费仍须按时缴纳。"
+            "滞纳金不得减免（社会保险法第六十条）。须由申请人以外的领导审批。",
         },
     )
 
@@ -292,19 +343,18 @@ def suspension_decide(request, suspension_id):
         Suspension.objects.filter(enterprise__in=enterprises_visible_to(request.user)),
         pk=suspension_id,
     )
-    approve = request.POST.get("decision") == "approve"
-    try:
-        services.suspension_decide(
-            actor=request.user,
-            suspension=suspension,
-            approve=approve,
-            comment=request.POST.get("comment", "").strip()[:200],
-            request=request,
-        )
-        messages.success(request, "已批准，滞纳金已重新计算。" if approve else "已驳回。")
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    return redirect("arrears:enterprise", suspension.enterprise_id)
+    _decide(request, services.suspension_decide, suspension=suspension)
+    return _back(request, suspension.enterprise_id)
+
+
+def _back(request, enterprise_id):
+    """To the page the decision was taken on (待我审批) when it is ours, else the ledger."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("arrears:enterprise", enterprise_id)
 
 
 @capability_required("manage_settings")

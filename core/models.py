@@ -140,7 +140,8 @@ class Job(models.Model):
 
 class CalendarYear(models.Model):
     """A year whose holidays and make-up workdays are known. Dates of other years count
-    weekends only, and screens say so (DESIGN §3.8)."""
+    weekends and the statutory holidays of 全国年节及纪念日放假办法 only, and screens say so
+    (DESIGN §3.8)."""
 
     year = models.PositiveSmallIntegerField("年份", unique=True)
     source = models.CharField("来源", max_length=40)

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from core.audit import AuditAction, log_action
+from core.hooks import calendar_changed
 from core.models import User
 
 
@@ -83,6 +84,7 @@ def calendar_year_save(*, actor, year: int, holidays: list, workdays: list, requ
         request=request,
         detail={"calendar_year": year, "holidays": len(holidays), "workdays": len(workdays)},
     )
+    calendar_changed(year=year)
     return len(holidays) + len(workdays)
 
 

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from core import services
 from core.audit import AuditAction, AuditResult, log_action
+from core.calendar import arrangement_missing_for_next_year
+from core.dates import today
 from core.forms import (
     AuditSearchForm,
     CalendarYearForm,
@@ -87,9 +89,21 @@ def audit_log(request):
 
 @capability_required("manage_users")
 def users(request):
+    # The administrator lands here (see `home`), so this is where next year's calendar is asked for.
+    missing_year = (
+        arrangement_missing_for_next_year(today())
+        if has_capability(request.user, "manage_settings")
+        else None
+    )
     text = request.GET.get("q", "").strip()
     return render(
-        request, "core/users.html", {"page": paginate(request, users_list(text=text)), "q": text}
+        request,
+        "core/users.html",
+        {
+            "page": paginate(request, users_list(text=text)),
+            "q": text,
+            "calendar_missing_year": missing_year,
+        },
     )
 
 

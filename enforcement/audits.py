@@ -1,12 +1,13 @@
 """The audit stage (社会保险稽核办法): the written record of an on-site audit by at least two
 auditors, and the result document it leads to."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import AuditAction, log_action
+from core.calendar import CALENDAR, deadline
 from core.dates import today
 from core.roles import has_capability
 from enforcement.locking import lock_case
@@ -54,7 +55,7 @@ def audit_record(
     notice = case.current_document
     if notice is None or notice.doc_type != DocumentType.AUDIT_NOTICE or notice.served_on is None:
         errors["audited_on"] = "稽核通知书尚未送达，不能开展稽核。"
-    elif audited_on < notice.served_on + timedelta(days=NOTICE_DAYS):
+    elif audited_on < deadline(notice.served_on, NOTICE_DAYS, CALENDAR).day:
         errors["audited_on"] = (
             f"稽核通知书于 {chinese_date(notice.served_on)} 送达，"
             f"稽核日期须在送达 {NOTICE_DAYS} 日以后（社会保险稽核办法第十条）。"

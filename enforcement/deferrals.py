@@ -96,6 +96,9 @@ def deferral_start(
         kind=SuspensionKind.DEFERRAL,
         start=day,
         end=plan[-1][0],
+        # The agreement covers the arrears of its day; months falling due while it runs are
+        # current contributions, paid on time or charged a fee like any other.
+        due_before=day,
         reason=f"延期缴费协议（{len(plan)}期）",
         document=document.number_text,
     )

@@ -140,7 +140,9 @@ def _backdate_deferral(case: Case, *, days: int) -> None:
         Instalment.objects.filter(pk=instalment.pk).update(due_on=instalment.due_on - shift)
     suspension = deferral.suspension
     Suspension.objects.filter(pk=suspension.pk).update(
-        start=suspension.start - shift, end=suspension.end - shift
+        start=suspension.start - shift,
+        end=suspension.end - shift,
+        due_before=suspension.due_before - shift,
     )
 
 

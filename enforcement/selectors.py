@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
+from arrears.selectors import pending_adjustments_for, pending_suspensions_for
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
@@ -234,6 +235,13 @@ def worklist(user, *, day) -> dict:
         "my_requests": Approval.objects.filter(requested_by=user, status="pending").select_related(
             "case__enterprise"
         ),
+        # Requests on the ledger that wait for this leader (停止计收, 调减/核减).
+        "ledger_approvals": [
+            *pending_suspensions_for(user),
+            *pending_adjustments_for(user),
+        ]
+        if user.has_perm("core.approve_actions")
+        else [],
     }
 
 

@@ -3,10 +3,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
+from core.calendar import WORKING, deadline
 from core.dates import today
 from core.money import format_yuan
 from core.roles import has_capability
@@ -104,9 +106,12 @@ def check_move(case: Case, to_stage: str) -> Move:
         _check_audit_done(case, day)
     if move.court_rule:
         served = _served_on(case, DocumentType.RECTIFICATION_ORDER)
-        if served is None or served + timedelta(days=10) > day:
+        # 十日 is ten working days (行政强制法 第六十九条); the application may follow once they
+        # have run out, from the day after the tenth.
+        if served is None or day <= deadline(served, 10, WORKING).day:
             raise IllegalMove(
-                "催告书送达未满 10 日，不能申请法院强制执行（行政强制法第五十四条）。"
+                "催告书送达后 10 个工作日尚未届满，不能申请法院强制执行（行政强制法第五十四条、"
+                "第六十九条）。"
             )
     return move
 
@@ -492,6 +497,26 @@ def bank_transfer_record(
         paid_on=paid_on,
         method=PaymentMethod.BANK_TRANSFER,
         external_ref=external_ref,
+        # A transfer recovers the debt the case was opened for, not whatever is oldest or
+        # newest in the ledger (DESIGN §3.5).
+        periods=case_debt_periods(case),
         request=request,
     )
     return payment, created
+
+
+def case_debt_periods(case: Case) -> list:
+    """The pension periods in arrears when the case opened that still owe principal."""
+    from arrears.models import InsuranceType, LedgerItem
+
+    opened_on = timezone.localdate(case.opened_at)
+    return sorted(
+        LedgerItem.objects.filter(
+            enterprise_id=case.enterprise_id,
+            insurance_type=InsuranceType.PENSION,
+            due_date__lt=opened_on,
+            principal_paid__lt=F("principal"),
+        )
+        .values_list("period", flat=True)
+        .distinct()
+    )

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from arrears.selectors import pending_adjustments_for, pending_suspensions_for
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import write_xlsx
@@ -303,7 +304,11 @@ def approval_list(request):
     return render(
         request,
         "enforcement/approvals.html",
-        {"approvals": selectors.approvals_waiting_for(request.user)},
+        {
+            "approvals": selectors.approvals_waiting_for(request.user),
+            "suspensions": pending_suspensions_for(request.user),
+            "adjustments": pending_adjustments_for(request.user),
+        },
     )
 
 

@@ -3,7 +3,9 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from arrears.selectors import enterprise_fee_quotes
+from arrears.engine import fee_window
+from arrears.policy import fee_rules
+from arrears.selectors import enterprise_fee_quotes, item_notes
 from core.calendar import add_calendar_days
 from core.money import amount_in_capitals, format_yuan, round_fen
 from enterprises.models import Enterprise
@@ -18,15 +20,43 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def daily_rate_text(rate: Decimal) -> str:
+    """0.0005 → 万分之五, 0.002 → 千分之二; any other rate as a percentage."""
+    for scale, name in ((10000, "万分之"), (1000, "千分之")):
+        units = rate * scale
+        if units == units.to_integral_value() and 1 <= units <= 9:
+            return f"{name}{_DIGITS[int(units)]}"
+    return f"{(rate * 100).normalize():f}%"
+
+
+def fee_statement(as_of: date, rows_flags: dict) -> dict:
+    """What the figure covers (DESIGN §3.3): the true last fee day of the policy, the rate that
+    applies from the next day, and the items it does not apply to."""
+    rules = fee_rules()
+    _, last_fee_day = fee_window(as_of, as_of, rules)
+    return {
+        "fee_through": chinese_date(last_fee_day),
+        "rate_text": daily_rate_text(rules.rate_on(last_fee_day + timedelta(days=1))),
+        **rows_flags,
+    }
+
+
 def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[list[dict], dict]:
-    rows, principal_total, fee_total = [], ZERO, ZERO
+    rows, principal_total, fee_total, above_total = [], ZERO, ZERO, ZERO
+    flags = {"any_suspended": False, "any_local_rule": False}
     quotes = enterprise_fee_quotes(enterprise.pk, as_of=as_of)
-    for item in enterprise.ledger_items.order_by("period", "insurance_type"):
+    items = list(enterprise.ledger_items.order_by("period", "insurance_type"))
+    item_notes(items, on=as_of)
+    for item in items:
         quote = quotes[item.pk]
         principal = item.principal - item.principal_paid
         fee = max(quote.fee - item.fee_paid, ZERO)
         if principal <= 0 and fee <= 0:
             continue
+        above = quote.above_principal
         row = {
             "period": f"{item.period.year}年{item.period.month}月",
             "insurance": item.get_insurance_type_display(),
@@ -34,7 +64,18 @@ def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[li
             "principal": format_yuan(principal),
             "fee": format_yuan(fee),
             "total": format_yuan(principal + fee),
+            # Beside the fee: why it is what it is.
+            "fee_note": "滞纳金按当地规定"
+            if quote.local_rule
+            else "暂停计收"
+            if item.notes["suspended_by"]
+            else f"其中超过本金 {format_yuan(above)}"
+            if above
+            else "",
         }
+        flags["any_suspended"] |= bool(item.notes["suspended_by"])
+        flags["any_local_rule"] |= quote.local_rule
+        above_total += above
         if with_segments:
             row["segments"] = [
                 {
@@ -54,6 +95,8 @@ def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[li
         fee_total += fee
     total = principal_total + fee_total
     totals = {
+        **fee_statement(as_of, flags),
+        "above_principal": format_yuan(above_total) if above_total else "",
         "principal": format_yuan(principal_total),
         "fee": format_yuan(fee_total),
         "total": format_yuan(total),

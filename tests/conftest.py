@@ -7,7 +7,7 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from arrears.models import Suspension
+from arrears.models import LedgerAdjustment, Suspension
 from arrears.services import payment_post
 from core import roles
 from core.locks import held_locks
@@ -70,9 +70,11 @@ def county(db):
         item=ledger[enterprise][0],
         payment=ledger[enterprise][1],
         suspension=ledger[enterprise][2],
+        adjustment=ledger[enterprise][3],
         other_item=ledger[other_enterprise][0],
         other_payment=ledger[other_enterprise][1],
         other_suspension=ledger[other_enterprise][2],
+        other_adjustment=ledger[other_enterprise][3],
         document=document_issue(
             actor=caseworker, doc_type="deadline_notice", enterprise=enterprise, render=False
         ),
@@ -137,11 +139,23 @@ def _ledger(enterprise, requester):
         kind="deferral",
         start=date(2025, 7, 1),
         end=date(2025, 9, 30),
+        period_to=date(2025, 2, 1),
         reason="经批准缓缴",
         document="壶人社〔2025〕1号",
         requested_by=requester,
     )
-    return items[0], payment, suspension
+    # Checked and found right: an adjustment that changes nothing needs no approval.
+    adjustment = LedgerAdjustment.objects.create(
+        item=items[1],
+        unit_before=items[1].unit_amount,
+        individual_before=items[1].individual_amount,
+        unit_after=items[1].unit_amount,
+        individual_after=items[1].individual_amount,
+        reason="核对无误",
+        status="applied",
+        created_by=requester,
+    )
+    return items[0], payment, suspension, adjustment
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -75,7 +74,8 @@ class BankAccountFactory(factory.django.DjangoModelFactory):
 
 
 class LedgerItemFactory(factory.django.DjangoModelFactory):
-    """A pension item; due on the last day of the month after the period (the default rule)."""
+    """A pension item, due as the policy and the calendar say (by default the last day of the
+    month after the period, moved off a rest day)."""
 
     class Meta:
         model = "arrears.LedgerItem"
@@ -84,9 +84,40 @@ class LedgerItemFactory(factory.django.DjangoModelFactory):
     period = factory.Sequence(lambda n: date(2023 + n // 12, n % 12 + 1, 1))
     unit_amount = Decimal("700.00")
     individual_amount = Decimal("300.00")
-    due_date = factory.LazyAttribute(lambda o: _default_due(o.period))
+    due_date = factory.LazyAttribute(lambda o: _policy_due(o.period))
 
 
-def _default_due(period):
-    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
-    return date(year, month, calendar.monthrange(year, month)[1])
+def _policy_due(period):
+    from arrears.policy import current_policy, due_date_for
+
+    return due_date_for(period, current_policy())
+
+
+def approved_adjustment(*, requester, approver, item, unit_amount, individual_amount, reason):
+    """An adjustment that lowers an item, requested with its legal basis and approved by
+    another leader, as the rules demand (社会保险法 第六十条)."""
+    from arrears.services import adjustment_decide, adjustment_request
+
+    adjustment = adjustment_request(
+        actor=requester,
+        item=item,
+        unit_amount=unit_amount,
+        individual_amount=individual_amount,
+        reason=reason,
+        legal_basis="社会保险稽核办法第十条",
+        document="壶社保稽〔2026〕1号",
+    )
+    if adjustment.status == "pending":
+        adjustment_decide(actor=approver, adjustment=adjustment, approve=True, comment="同意")
+    return adjustment
+
+
+def item_of(enterprise, period, amount="1000.00", insurance_type="pension"):
+    """An item whose principal is one round figure (all unit part), for fees worked by hand."""
+    return LedgerItemFactory(
+        enterprise=enterprise,
+        period=period,
+        insurance_type=insurance_type,
+        unit_amount=Decimal(amount),
+        individual_amount=Decimal("0"),
+    )

@@ -13,7 +13,7 @@ from hypothesis.extra.django import TestCase
 
 from arrears.accrual import accrue_all, accrue_chunk
 from arrears.engine import compute_late_fee
-from arrears.ledger import approved_suspensions
+from arrears.ledger import approved_suspensions, intervals_covering
 from arrears.models import Allocation, LateFeePolicy, LedgerItem, Suspension
 from arrears.policy import fee_rules
 from arrears.services import enterprise_rebuild, payment_post
@@ -33,7 +33,13 @@ def _engine_fee(item: LedgerItem, as_of: date) -> D:
         due_date=item.due_date,
         as_of=as_of,
         payments=payments,
-        suspensions=approved_suspensions(item.enterprise_id),
+        # The scope read in Python (Suspension.covers), against the accrual's SQL.
+        suspensions=intervals_covering(
+            approved_suspensions(item.enterprise_id),
+            insurance_type=item.insurance_type,
+            period=item.period,
+            due_date=item.due_date,
+        ),
         rules=fee_rules(),
     ).fee
 
@@ -71,6 +77,9 @@ class AccrualEqualsTheEngine(TestCase):
                 kind="deferral",
                 start=start,
                 end=end,
+                # The arrears of its first day: items falling due later are not covered, so
+                # one enterprise has covered and uncovered items (set-based and engine paths).
+                due_before=start,
                 reason="r",
                 document="d",
                 requested_by=UserFactory(),
@@ -212,7 +221,7 @@ def _verify():
                 "--pre2011",
                 "none",
             ],
-            {"fee": "5.00", "days": 10},
+            {"fee": "5.50", "days": 11},  # 07-01…07-11, the payment day counted
         ),
         (
             [
@@ -227,8 +236,8 @@ def _verify():
                 "--suspend",
                 "2025-03-01:2025-03-05",
             ],
-            {"fee": "5.50", "days": 15},
-        ),  # 5 days on 1000, 10 on 600
+            {"fee": "6.00", "days": 16},
+        ),  # payment day counted: 03-06…03-11 on 1000 (3.00), 03-12…03-21 on 600 (3.00)
     ],
 )
 def test_latefee_quote_prints_one_json_object(db, args, expected):
@@ -236,5 +245,5 @@ def test_latefee_quote_prints_one_json_object(db, args, expected):
     call_command("latefee_quote", *args, stdout=out)
     result = json.loads(out.getvalue())
     assert {k: result[k] for k in ("fee", "days")} == expected
-    assert set(result) == {"fee", "days", "segments"}
+    assert set(result) == {"fee", "days", "exceeds_principal", "segments"}
     assert set(result["segments"][0]) == {"from", "to", "principal", "rate", "days", "fee"}

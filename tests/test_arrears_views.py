@@ -60,9 +60,9 @@ def test_calculator_answers_the_phone_call(client, county):
             "suspensions": "",
         },
     ).content.decode()
-    assert 'id="fee-total">22.27<' in page
-    assert "人民币贰拾贰元贰角柒分" in page
-    assert "共计 39 天" in page
+    assert 'id="fee-total">22.84<' in page  # payment day counted (the default): 40 days
+    assert "人民币贰拾贰元捌角肆分" in page
+    assert "共计 40 天" in page
 
 
 def test_calculator_explains_bad_lines(client, county):
@@ -141,11 +141,23 @@ def test_adjustment_keeps_history_and_reallocates(client, county):
     client.force_login(county.caseworker)
     client.post(
         f"/arrears/items/{county.item.pk}/adjust/",
-        {"unit_amount": "100.00", "individual_amount": "50.00", "reason": "稽核更正"},
+        {
+            "unit_amount": "100.00",
+            "individual_amount": "50.00",
+            "reason": "稽核更正",
+            "legal_basis": "社会保险稽核办法第十条",
+            "document": "壶社保稽〔2026〕2号",
+        },
+    )
+    adjustment = county.item.adjustments.get()
+    assert adjustment.reason == "稽核更正" and adjustment.status == "pending"
+    client.force_login(county.group_leader)
+    client.post(
+        f"/arrears/adjustments/{adjustment.pk}/decide/", {"decision": "approve", "comment": "同意"}
     )
     county.item.refresh_from_db()
+    # Lowered below what was paid: the replay moves the rest of the 300.00 to February.
     assert county.item.principal == D("150.00") and county.item.principal_paid == D("150.00")
-    assert county.item.adjustments.get().reason == "稽核更正"
 
 
 def test_suspension_needs_a_leader_other_than_the_requester(client, county):
@@ -168,10 +180,11 @@ def test_suspension_needs_a_leader_other_than_the_requester(client, county):
 def test_a_leader_cannot_approve_their_own_request(client, county):
     own = Suspension.objects.create(
         enterprise=county.enterprise,
-        kind="waiver",
+        kind="deferral",
         start=date(2025, 3, 1),
         end=date(2025, 3, 31),
-        reason="减免",
+        period_to=date(2025, 1, 1),
+        reason="缓缴",
         document="批复",
         requested_by=county.group_leader,
     )
@@ -190,18 +203,22 @@ def test_policy_change_is_audited_and_applied(client, county):
         "/arrears/policy/",
         {
             "due_rule": "next_month_end",
-            "count_payment_day": "on",
+            "due_moves_off_rest_day": "on",
             "pre2011": "split",
+            "pre1999_daily_rate": "0.002",
             "allocation_order": "item_by_item",
             "rates": "2011-07-01:0.0005",
         },
     )
     assert response.status_code == 302
-    assert LateFeePolicy.objects.get(pk=1).count_payment_day is True
+    policy = LateFeePolicy.objects.get(pk=1)
+    assert policy.count_payment_day is False and policy.pre1999_daily_rate == D("0.002")
     changes = AuditEntry.objects.get(action="settings", object_type="arrears.latefeepolicy").detail[
         "changes"
     ]
-    assert changes["count_payment_day"] == ["False", "True"]
+    # The default counts the payment day (DESIGN §3.2); the other choice stays, audited.
+    assert changes["count_payment_day"] == ["True", "False"]
+    assert changes["pre1999_daily_rate"] == ["None", "0.002"]
 
 
 def test_policy_rejects_a_rate_table_not_starting_in_2011(client, county):

@@ -145,13 +145,14 @@ def test_guard_deadline_not_passed(county):
 
 def test_guard_money_still_owed(county):
     from arrears.models import LedgerItem
-    from arrears.services import ledger_item_adjust
+    from tests.factories import approved_adjustment
 
     case = _case_at(county, Stage.DEMAND)
     # Corrected to nothing by adjustments (a payment that clears everything closes the case instead).
     for item in LedgerItem.objects.filter(enterprise=county.enterprise):
-        ledger_item_adjust(
-            actor=county.caseworker,
+        approved_adjustment(
+            requester=county.caseworker,
+            approver=county.group_leader,
             item=item,
             unit_amount=D("0"),
             individual_amount=D("0"),
@@ -163,7 +164,7 @@ def test_guard_money_still_owed(county):
 
 def test_court_needs_the_reminder_served_ten_days_before(county):
     case = _case_at(county, Stage.BANK, rectified=date(2026, 11, 15))
-    with pytest.raises(IllegalMove, match="未满 10 日"):
+    with pytest.raises(IllegalMove, match="10 个工作日尚未届满"):
         case_move(actor=county.caseworker, case=case, to_stage=Stage.COURT, reason="x")
 
 
@@ -312,11 +313,12 @@ def test_nightly_sweep_notes_passed_deadlines_once_and_closes_paid_cases(county)
     call_command("sweep_cases", "--as-of", "2026-11-22", stdout=out)  # twice: nothing more
     assert case.events.filter(text__startswith="期限届满").count() == 1
     from arrears.models import LedgerItem
-    from arrears.services import ledger_item_adjust
+    from tests.factories import approved_adjustment
 
     for item in LedgerItem.objects.filter(enterprise=county.enterprise):
-        ledger_item_adjust(
-            actor=county.caseworker,
+        approved_adjustment(
+            requester=county.caseworker,
+            approver=county.group_leader,
             item=item,
             unit_amount=D("0"),
             individual_amount=D("0"),
@@ -370,6 +372,8 @@ def test_bank_transfer_becomes_a_payment_and_can_close_the_case(client, county):
     )
     payment = Payment.objects.get(external_ref="HB-1")
     assert payment.method == "bank_transfer" and payment.allocations.exists()
+    # The transfer pays the debt the case was opened for: the pension periods then in arrears.
+    assert [p.period for p in payment.periods.all()] == [date(2025, 1, 1), date(2025, 2, 1)]
     case.refresh_from_db()
     assert case.stage == Stage.BANK  # money still owed
     client.post(

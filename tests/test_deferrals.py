@@ -167,11 +167,12 @@ def test_every_instalment_paid_completes_the_agreement(county, rectification_cas
 
 def test_no_agreement_without_principal_owed(county, rectification_case):
     from arrears.models import LedgerItem
-    from arrears.services import ledger_item_adjust
+    from tests.factories import approved_adjustment
 
     for item in LedgerItem.objects.filter(enterprise=county.enterprise):
-        ledger_item_adjust(
-            actor=county.caseworker,
+        approved_adjustment(
+            requester=county.caseworker,
+            approver=county.group_leader,
             item=item,
             unit_amount=D("0"),
             individual_amount=D("0"),

@@ -325,6 +325,7 @@ def test_suspension_request(county, login, entry):
         "kind": "deferral",
         "start": "2025-07-01",
         "end": "2025-09-30",
+        "period_to": "2025-02",
         "reason": "经批准缓缴",
         "document": "壶人社〔2025〕2号",
         field: value,

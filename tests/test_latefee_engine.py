@@ -10,6 +10,16 @@ from hypothesis import strategies as st
 from arrears.engine import FeeRules, Pre2011, compute_late_fee
 
 COUNT_DAY = FeeRules(count_payment_day=True)
+DAY_BEFORE = FeeRules(count_payment_day=False)  # the fee runs through the day before payment
+
+
+def test_the_payment_day_counts_by_default():
+    # The tax bureaus' rule (DESIGN §3.2): 1141.87 due 2016-05-31 paid 2016-07-10 → 40 days,
+    # 1141.87 × 0.0005 × 40 = 22.8374 → 22.84.
+    quote = compute_late_fee(
+        principal=D("1141.87"), due_date=date(2016, 5, 31), as_of=date(2016, 7, 10)
+    )
+    assert (quote.fee, quote.days) == (D("22.84"), 40)
 
 
 def test_design_check_one_thirty_days_with_payment_day():
@@ -21,7 +31,10 @@ def test_design_check_one_thirty_days_with_payment_day():
 
 def test_design_check_two_thirty_nine_days_without_payment_day():
     quote = compute_late_fee(
-        principal=D("1141.87"), due_date=date(2016, 5, 31), as_of=date(2016, 7, 10)
+        principal=D("1141.87"),
+        due_date=date(2016, 5, 31),
+        as_of=date(2016, 7, 10),
+        rules=DAY_BEFORE,
     )
     assert (quote.fee, quote.days) == (D("22.27"), 39)
     assert quote.segments[0].fee == D("22.266465")  # rounded once, at the end
@@ -29,14 +42,19 @@ def test_design_check_two_thirty_nine_days_without_payment_day():
 
 def test_ten_counted_days_on_a_hundred_thousand():
     quote = compute_late_fee(
-        principal=D("100000.00"), due_date=date(2025, 1, 31), as_of=date(2025, 2, 11)
+        principal=D("100000.00"),
+        due_date=date(2025, 1, 31),
+        as_of=date(2025, 2, 11),
+        rules=DAY_BEFORE,
     )
     assert (quote.fee, quote.days) == (D("500.00"), 10)
 
 
 def test_nothing_before_the_day_after_due():
     assert (
-        compute_late_fee(principal=D("100"), due_date=date(2025, 1, 31), as_of=date(2025, 2, 1)).fee
+        compute_late_fee(
+            principal=D("100"), due_date=date(2025, 1, 31), as_of=date(2025, 2, 1), rules=DAY_BEFORE
+        ).fee
         == 0
     )
     one_day = compute_late_fee(
@@ -50,7 +68,7 @@ PRE = {"principal": D("1000.00"), "due_date": date(2011, 6, 20), "as_of": date(2
 
 
 def test_2011_boundary_split_uses_two_per_mille_before():
-    quote = compute_late_fee(**PRE, rules=FeeRules(pre2011=Pre2011.SPLIT))
+    quote = compute_late_fee(**PRE, rules=FeeRules(count_payment_day=False, pre2011=Pre2011.SPLIT))
     assert [(s.start, s.end, s.rate, s.days) for s in quote.segments] == [
         (date(2011, 6, 21), date(2011, 6, 30), D("0.002"), 10),
         (date(2011, 7, 1), date(2011, 7, 10), D("0.0005"), 10),
@@ -59,12 +77,14 @@ def test_2011_boundary_split_uses_two_per_mille_before():
 
 
 def test_2011_boundary_none_charges_nothing_before():
-    quote = compute_late_fee(**PRE, rules=FeeRules(pre2011=Pre2011.NONE))
+    quote = compute_late_fee(**PRE, rules=FeeRules(count_payment_day=False, pre2011=Pre2011.NONE))
     assert (quote.fee, quote.days) == (D("5.00"), 10)
 
 
 def test_2011_boundary_new_rate_throughout():
-    quote = compute_late_fee(**PRE, rules=FeeRules(pre2011=Pre2011.NEW_RATE))
+    quote = compute_late_fee(
+        **PRE, rules=FeeRules(count_payment_day=False, pre2011=Pre2011.NEW_RATE)
+    )
     assert (quote.fee, quote.days, len(quote.segments)) == (D("10.00"), 20, 1)
 
 
@@ -72,7 +92,7 @@ def test_2011_boundary_new_rate_throughout():
     "rules, first_segment_end, second_principal",
     [
         # Paid 400 on 03-11, day not counted: the fee on 600 starts on the payment day.
-        (FeeRules(), date(2025, 3, 10), D("600.00")),
+        (DAY_BEFORE, date(2025, 3, 10), D("600.00")),
         # Day counted: the payment day still bears the fee on 1000.
         (COUNT_DAY, date(2025, 3, 11), D("600.00")),
     ],
@@ -101,6 +121,7 @@ def test_suspended_days_are_not_counted():
         due_date=date(2025, 2, 28),
         as_of=date(2025, 4, 1),
         suspensions=[(date(2025, 3, 11), date(2025, 3, 20))],
+        rules=DAY_BEFORE,
     )
     assert quote.days == 31 - 10
     assert [(s.start, s.end) for s in quote.segments] == [
@@ -129,7 +150,8 @@ def test_cap_at_principal_only_when_the_policy_says_so():
 
 def test_rate_schedule_changes_split_segments():
     rules = FeeRules(
-        rate_schedule=((date(2011, 7, 1), D("0.0005")), (date(2025, 3, 11), D("0.0003")))
+        rate_schedule=((date(2011, 7, 1), D("0.0005")), (date(2025, 3, 11), D("0.0003"))),
+        count_payment_day=False,
     )
     quote = compute_late_fee(
         principal=D("1000.00"), due_date=date(2025, 2, 28), as_of=date(2025, 3, 21), rules=rules
@@ -187,3 +209,31 @@ def test_segments_add_up_to_the_days_and_the_fee(principal, due_offset, span, co
     assert quote.fee == sum((s.fee for s in quote.segments), D("0")).quantize(
         D("0.01"), "ROUND_HALF_UP"
     )
+
+
+def test_an_item_due_before_the_collection_act_is_left_to_local_rules():
+    # Due 1998-12-31, before the 征缴条例 took effect on 1999-01-22 (劳社厅发〔2001〕4号): no fee
+    # is computed and the quote says why.
+    quote = compute_late_fee(
+        principal=D("1000.00"), due_date=date(1998, 12, 31), as_of=date(2026, 1, 1)
+    )
+    assert (quote.fee, quote.days, quote.local_rule) == (D("0.00"), 0, True)
+
+
+def test_a_local_rate_for_those_items_applies_throughout():
+    # A county rule of 0.001 a day: 1999-01-01 … 2000-01-01 = 366 days (the payment day
+    # counted) × 1000 × 0.001 = 366.00, the same rate before and after 2011-07-01.
+    rules = FeeRules(pre1999_rate=D("0.001"))
+    quote = compute_late_fee(
+        principal=D("1000.00"), due_date=date(1998, 12, 31), as_of=date(2000, 1, 1), rules=rules
+    )
+    assert (quote.fee, quote.days, quote.local_rule) == (D("366.00"), 366, False)
+    later = compute_late_fee(
+        principal=D("1000.00"), due_date=date(1998, 12, 31), as_of=date(2011, 7, 10), rules=rules
+    )
+    assert {s.rate for s in later.segments} == {D("0.001")}
+    # An item due on 1999-01-22 itself is under the 条例: 0.002 a day until 2011-06-30.
+    after = compute_late_fee(
+        principal=D("1000.00"), due_date=date(1999, 1, 22), as_of=date(1999, 1, 31), rules=rules
+    )
+    assert (after.fee, after.local_rule) == (D("18.00"), False)  # 9 days × 2.00

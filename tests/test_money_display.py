@@ -33,9 +33,9 @@ def big_debtor(county):
     """Arrears whose principal and fee both have fen.
 
     September 2026, 123,456.78 due 2026-10-22 (a Thursday), unpaid: the ledger's fee on
-    2026-11-22 is 30 days × 0.0005 → 1,851.851700 → 1,851.85.
+    2026-11-22 is 31 days (10-23 … 11-22, the day counted) × 0.0005 → 1,913.580090 → 1,913.58.
     October 2026, 1,341,920.07 due 2026-11-30: no fee yet.
-    合计应缴 = 1,465,376.85 + 1,851.85 = 1,467,228.70 (the `add` filter showed 1,467,227.00).
+    合计应缴 = 1,465,376.85 + 1,913.58 = 1,467,290.43 (the `add` filter dropped the fen).
     """
     enterprise = EnterpriseFactory(region=county.region_a, name="壶关县宏达铸造有限公司")
     overdue = LedgerItemFactory(
@@ -53,23 +53,23 @@ def big_debtor(county):
     )
     enterprise_rebuild(enterprise_id=enterprise.pk)
     overdue.refresh_from_db()
-    assert overdue.fee_accrued == D("1851.85")
+    assert overdue.fee_accrued == D("1913.58")
     return enterprise, overdue
 
 
 def test_ledger_total_due_keeps_the_fen(login, county, big_debtor):
     enterprise, _ = big_debtor
     page = login(county.caseworker).get(f"/arrears/enterprise/{enterprise.pk}/").content.decode()
-    assert _card(page, "合计应缴") == "1,467,228.70 元"
+    assert _card(page, "合计应缴") == "1,467,290.43 元"
     assert _card(page, "欠费本金") == "1,465,376.85 元"
-    assert _card(page, "滞纳金（截至今日）") == "1,851.85 元"
+    assert _card(page, "滞纳金（截至今日）") == "1,913.58 元"
 
 
 def test_ledger_total_due_is_a_decimal_sum(big_debtor):
     from arrears.selectors import enterprise_ledger
 
     totals = enterprise_ledger(big_debtor[0]).totals
-    assert totals["total_outstanding"] == D("1467228.70")
+    assert totals["total_outstanding"] == D("1467290.43")
     assert isinstance(totals["total_outstanding"], D)
 
 
@@ -80,12 +80,13 @@ def test_fee_segments_show_fen_not_the_six_place_intermediate(login, county, big
         .get(f"/arrears/items/{overdue.pk}/segments/", headers={"HX-Request": "true"})
         .content.decode()
     )
-    assert "1851.851700" not in page
-    assert '<td class="num">1,851.85</td>' in page
+    assert "1913.580090" not in page
+    assert '<td class="num">1,913.58</td>' in page
 
 
 def test_calculator_segments_show_fen_not_the_six_place_intermediate(login, county):
-    # DESIGN §3.3: 1141.87 due 2016-05-31 paid 2016-07-10, 39 days → 22.266465 → 22.27.
+    # DESIGN §3.3: 1141.87 due 2016-05-31 paid 2016-07-10, the payment day counted (the
+    # default): 40 days → 22.837400 → 22.84.
     page = (
         login(county.caseworker)
         .get(
@@ -100,8 +101,8 @@ def test_calculator_segments_show_fen_not_the_six_place_intermediate(login, coun
         )
         .content.decode()
     )
-    assert "22.266465" not in page
-    assert '<td class="num">22.27</td>' in page
+    assert "22.837400" not in page
+    assert '<td class="num">22.84</td>' in page
 
 
 @pytest.fixture

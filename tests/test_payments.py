@@ -41,12 +41,13 @@ def _post(enterprise, amount, paid_on=date(2026, 10, 1), ref="R1", user=None):
 
 def test_oldest_period_first_principal_then_its_fee(two_items):
     enterprise, july, august = two_items
-    # Paid 2026-10-01: July's fee ran 2026-09-01…09-30 = 30 days × 0.5 = 15.00.
+    # Paid 2026-10-01, the payment day counted: July's fee ran 2026-09-01…10-01 = 31 days ×
+    # 1000 × 0.0005 = 15.50; 1100 − 1000 − 15.50 = 84.50 left for August.
     _post(enterprise, "1100.00")
     july.refresh_from_db()
     august.refresh_from_db()
-    assert (july.principal_paid, july.fee_paid) == (D("1000.00"), D("15.00"))
-    assert august.principal_paid == D("85.00")
+    assert (july.principal_paid, july.fee_paid) == (D("1000.00"), D("15.50"))
+    assert august.principal_paid == D("84.50")
     assert LedgerAccount.objects.get(enterprise=enterprise).credit_balance == 0
 
 
@@ -63,10 +64,11 @@ def test_all_principal_first_when_the_policy_says_so(two_items):
 def test_money_left_over_becomes_a_visible_credit(two_items):
     enterprise, july, _august = two_items
     _post(enterprise, "3000.00")
-    # 2000 principal + 15.00 July fee (Aug not yet overdue on 10-01): 985.00 left.
-    assert LedgerAccount.objects.get(enterprise=enterprise).credit_balance == D("985.00")
+    # 2000 principal + 15.50 July fee (31 days) + 0.50 August fee (due 09-30, one day,
+    # 10-01, the payment day): 3000 − 2016.00 = 984.00 left.
+    assert LedgerAccount.objects.get(enterprise=enterprise).credit_balance == D("984.00")
     july.refresh_from_db()
-    assert july.fee_accrued == july.fee_paid == D("15.00")  # paid off: the fee stopped
+    assert july.fee_accrued == july.fee_paid == D("15.50")  # paid off: the fee stopped
 
 
 def test_the_same_reference_twice_records_one_payment(two_items):
@@ -112,8 +114,8 @@ def test_preview_shows_the_allocation_and_writes_nothing(two_items):
     enterprise, july, august = two_items
     preview = payment_preview(enterprise=enterprise, amount=D("1100.00"), paid_on=date(2026, 10, 1))
     assert [(i.pk, p, f) for i, p, f in preview.allocations] == [
-        (july.pk, D("1000.00"), D("15.00")),
-        (august.pk, D("85.00"), D("0.00")),
+        (july.pk, D("1000.00"), D("15.50")),
+        (august.pk, D("84.50"), D("0.00")),
     ]
     assert not Payment.objects.exists()
 
