@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
+from core.calendar import MONTHS, deadline
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
@@ -146,15 +147,6 @@ def approvals_waiting_for(user) -> QuerySet[Approval]:
     )
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has no such day."""
-    import calendar
-
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _rectification_orders_served(enterprise_ids):
     return (
         Document.objects.filter(
@@ -170,7 +162,8 @@ def _rectification_orders_served(enterprise_ids):
 
 def _court_last_day(case: Case, served) -> date | None:
     """行政强制法 第五十三条: apply to the court within 3 months after the time to sue has passed
-    — 6 months from the service of the case's 责令限期改正指令书 — so 9 months after it."""
+    — 6 months from the service of the case's 责令限期改正指令书. Two periods in months, each
+    ending on a working day (core.calendar.deadline)."""
     first = next(
         (
             on
@@ -179,7 +172,10 @@ def _court_last_day(case: Case, served) -> date | None:
         ),
         None,
     )
-    return add_months(first, 9) if first else None
+    if first is None:
+        return None
+    time_to_sue_ends = deadline(first, 6, MONTHS).day
+    return deadline(time_to_sue_ends, 3, MONTHS).day
 
 
 def court_last_day(case: Case) -> date | None:

@@ -300,3 +300,12 @@ def test_bulk_can_take_every_case_the_filter_finds(
         )
     job = Job.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
     assert job.result["case_ids"] == [ready.pk] and len(job.result["documents"]) == 1
+
+
+def test_the_court_window_ends_on_a_working_day(county):
+    # Served 2026-02-28: the time to sue ends Friday 2026-08-28; three months later is Saturday
+    # 2026-11-28, so the last day to apply is Monday 2026-11-30 (民法典 第二百零三条).
+    from enforcement.selectors import court_last_day
+
+    case = _at(county, Stage.BANK, served=date(2026, 2, 28))
+    assert court_last_day(case) == date(2026, 11, 30)
