@@ -21,6 +21,7 @@ from arrears.models import ApprovalStatus, LedgerAdjustment, LedgerItem, Payment
 from arrears.policy import current_policy, fee_rules
 from core.audit import AuditAction, log_action
 from core.excel import write_xlsx
+from core.forms import add_service_errors
 from core.money import amount_in_capitals, format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
@@ -185,8 +186,7 @@ def payment_create(request, enterprise_id):
                 periods=data["periods"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
     return render(
         request,
         "arrears/payment_form.html",
@@ -245,7 +245,7 @@ def item_adjust(request, item_id):
                 actor=request.user, item=item, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if adjustment.status == ApprovalStatus.PENDING:
                 messages.success(request, "调整已提交，须由申请人以外的组长或专班领导审批后生效。")
@@ -264,14 +264,6 @@ def item_adjust(request, item_id):
             "经申请人以外的领导审批后生效。调整后全部冲抵按历史重新计算。",
         },
     )
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @capability_required("approve_actions")
@@ -320,7 +312,7 @@ def suspension_create(request, enterprise_id):
             messages.success(request, "已提交，待组长或专班领导审批后生效。")
             return redirect("arrears:enterprise", enterprise.pk)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     return render(
         request,
         "arrears/confirm_form.html",

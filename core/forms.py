@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from core.fields import BusinessDateField
 from core.models import AuditAction, AuditResult, User
@@ -13,6 +14,16 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "用户名或密码不正确。连续失败 5 次后账号将被锁定 30 分钟。",
         "inactive": "该账号已停用，请联系系统管理员。",
     }
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: each message on its field when the form has one,
+    the rest (and a refusal naming no field) above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class FilterForm(forms.Form):

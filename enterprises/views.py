@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import AuditAction, log_action
 from core.excel import write_xlsx
+from core.forms import add_service_errors
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability
@@ -96,8 +97,7 @@ def _save_form(request, form, save):
     try:
         return save()
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, error)
     return None
 
 

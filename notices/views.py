@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.dates import today
+from core.forms import add_service_errors
 from core.jobs import job_create, job_requeue, progress_of
 from core.models import Job, JobStatus
 from core.pagination import paginate
@@ -166,8 +167,7 @@ def service_create(request, document_id):
                 messages.warning(request, document.deadline_warning)
             return redirect("notices:detail", document.pk)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
     return render(
         request,
         "notices/detail.html",

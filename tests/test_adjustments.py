@@ -165,3 +165,14 @@ def test_the_adjust_form_in_the_browser(county, item, client):
     )
     assert response.status_code == 302
     assert LedgerAdjustment.objects.get(item=item).status == "pending"
+
+
+def test_a_refusal_naming_no_field_shows_above_the_form(county, item, client):
+    # The service refuses an adjustment that changes nothing with a message for no field.
+    client.force_login(county.caseworker)
+    response = client.post(
+        f"/arrears/items/{item.pk}/adjust/",
+        {"unit_amount": "700.00", "individual_amount": "300.00", "reason": "核对"},
+    )
+    assert response.status_code == 200 and "金额没有变化" in response.content.decode()
+    assert not LedgerAdjustment.objects.filter(item=item).exists()
