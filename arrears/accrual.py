@@ -63,16 +63,36 @@ def _set_based_items(lo: int, hi: int, only):
     return items
 
 
-def _needs_engine() -> Q:
-    """Items the one-statement formula does not cover."""
-    reduced = LedgerAdjustment.objects.filter(
-        item_id=OuterRef("pk"), status=ApprovalStatus.APPROVED, fee_reduction__gt=0
+def _covered() -> Exists:
+    return Exists(Suspension.objects.filter(covering_suspensions()))
+
+
+def _reduced() -> Exists:
+    return Exists(
+        LedgerAdjustment.objects.filter(
+            item_id=OuterRef("pk"), status=ApprovalStatus.APPROVED, fee_reduction__gt=0
+        )
     )
+
+
+def _formula_items(items):
+    """Items the one-statement formula covers. Each condition is a term of its own: under one
+    NOT (… OR EXISTS …) PostgreSQL cannot turn the subqueries into anti-joins, runs them once per
+    row and JIT-compiles the statement (about 10 s of a night's 39 s on 1,000,000 items)."""
+    return (
+        items.filter(principal_paid=0, due_date__gte=COLLECTION_ACT_START)
+        .exclude(_covered())
+        .exclude(_reduced())
+    )
+
+
+def _needs_engine() -> Q:
+    """The other items: the complement of _formula_items."""
     return (
         Q(principal_paid__gt=0)
         | Q(due_date__lt=COLLECTION_ACT_START)
-        | Exists(Suspension.objects.filter(covering_suspensions()))
-        | Exists(reduced)
+        | Q(_covered())
+        | Q(_reduced())
     )
 
 
@@ -91,10 +111,8 @@ def _set_based_update(lo: int, hi: int, as_of: date, rules: FeeRules, only) -> i
     fee = f"ROUND({' + '.join(terms) or '0'}, 2)"
     if rules.cap_at_principal:
         fee = f'LEAST({fee}, "{table}"."principal")'
-    return (
-        _set_based_items(lo, hi, only)
-        .exclude(_needs_engine())
-        .update(fee_accrued=RawSQL(fee, params), accrued_through=as_of)
+    return _formula_items(_set_based_items(lo, hi, only)).update(
+        fee_accrued=RawSQL(fee, params), accrued_through=as_of
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, Sum
+from django.db.models import OuterRef, Q, Sum
 from django.utils import timezone
 
 from arrears.models import (
@@ -44,13 +44,9 @@ def intervals_covering(suspensions, *, insurance_type, period, due_date) -> tupl
     )
 
 
-def covering_suspensions(item=None) -> Q:
-    """Suspension.covers in SQL, for a subquery on the items of an outer query (`item` is the
-    prefix of the item's fields in the outer query, OuterRef by default)."""
-
-    def ref(name):
-        return OuterRef(name) if item is None else F(f"{item}{name}")
-
+def covering_suspensions() -> Q:
+    """Suspension.covers in SQL, for a subquery on the items of an outer query."""
+    ref = OuterRef
     return (
         Q(enterprise_id=ref("enterprise_id"))
         & Q(status=SuspensionStatus.APPROVED, kind__in=EFFECTIVE_KINDS)

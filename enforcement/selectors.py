@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
 from core.calendar import MONTHS, deadline
+from core.roles import has_capability
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
@@ -236,7 +237,7 @@ def worklist(user, *, day) -> dict:
             *pending_suspensions_for(user),
             *pending_adjustments_for(user),
         ]
-        if user.has_perm("core.approve_actions")
+        if has_capability(user, "approve_actions")
         else [],
     }
 
