@@ -78,7 +78,8 @@ def _reduced() -> Exists:
 def _formula_items(items):
     """Items the one-statement formula covers. Each condition is a term of its own: under one
     NOT (… OR EXISTS …) PostgreSQL cannot turn the subqueries into anti-joins, runs them once per
-    row and JIT-compiles the statement (about 10 s of a night's 39 s on 1,000,000 items)."""
+    row and JIT-compiles the statement (bench/accrual.py on 1,000,000 items: 39.1 s before, 31.2 s
+    after)."""
     return (
         items.filter(principal_paid=0, due_date__gte=COLLECTION_ACT_START)
         .exclude(_covered())
