@@ -10,6 +10,7 @@ from arrears.accrual import accrue_all
 from arrears.models import LedgerItem, Payment, PaymentMethod, Suspension, SuspensionKind
 from arrears.policy import current_policy, due_date_for
 from arrears.services import enterprise_rebuild, payment_post, suspension_decide
+from core.calendar import add_months
 from core.dates import today
 from core.locks import operations_transaction
 from core.models import User
@@ -20,8 +21,7 @@ UNIT_RATE, INDIVIDUAL_RATE = Decimal("0.16"), Decimal("0.08")
 
 
 def _month(first: date, offset: int) -> date:
-    months = first.year * 12 + first.month - 1 + offset
-    return date(months // 12, months % 12 + 1, 1)
+    return add_months(first, offset)
 
 
 def _items_for(enterprise: Enterprise, periods: list[date], wage: Decimal, share: Decimal, policy):

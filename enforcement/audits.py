@@ -8,13 +8,12 @@ from django.db import transaction
 
 from core.audit import AuditAction, log_action
 from core.calendar import CALENDAR, deadline
-from core.dates import today
+from core.dates import chinese_date, today
 from core.roles import has_capability
 from enforcement.locking import lock_case
 from enforcement.models import AuditRecord, Case, CaseEvent
 from enforcement.stages import Stage
 from enforcement.timeline import timeline_event
-from notices.content import chinese_date
 from notices.services import document_issue
 from notices.types import DocumentType
 

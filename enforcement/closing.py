@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import AuditAction, log_action
-from core.dates import today
+from core.dates import chinese_date, today
 from enforcement.locking import lock_case
 from enforcement.models import Approval, Case, CaseEvent
 from enforcement.selectors import casework_settings
@@ -15,7 +15,6 @@ from enforcement.services import case_close
 from enforcement.stages import ClosingReason, Stage
 from enforcement.timeline import timeline_event
 from enterprises.models import EnterpriseStatus
-from notices.content import chinese_date
 
 # What a write-off file must hold: the court's documents, then the outside approvals in order
 # (the office proposes, the labour department reviews, finance re-checks, the government approves).

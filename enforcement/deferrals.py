@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from arrears.models import Payment, SuspensionKind
 from arrears.services import suspension_decide, suspension_request
+from core.dates import chinese_date
 from core.excel import parse_amount
 from core.money import format_yuan
 from enforcement.models import (
@@ -19,7 +20,7 @@ from enforcement.models import (
 )
 from enforcement.selectors import casework_settings
 from enforcement.timeline import amounts_owed, timeline_event
-from notices.content import chinese_date, instalment_plan
+from notices.content import instalment_plan
 
 
 def deferral_terms(data: dict) -> dict:

@@ -15,36 +15,17 @@ from core.money import format_yuan, round_fen
 from enforcement.locking import lock_case, lock_fine
 from enforcement.models import Case, CaseEvent, Fine, FinePayment
 from enforcement.stages import Stage
+from enforcement.surcharge import SurchargeQuote, fine_surcharge
 from enforcement.timeline import amounts_owed, timeline_event
 from notices.services import document_issue
 from notices.types import DocumentType
-
-DAILY_SURCHARGE = Decimal("0.03")
-
-
-@dataclass(frozen=True)
-class Surcharge:
-    days: int
-    amount: Decimal
-    capped: bool
-
-
-def fine_surcharge(*, fine: Decimal, deadline: date | None, paid_off_on: date | None, as_of: date):
-    """Days late count from the day after the deadline through the day the fine was paid off
-    (or `as_of` while it is not); the payment day counts, as a payment that day is late."""
-    if deadline is None:
-        return Surcharge(0, Decimal("0.00"), False)
-    end = min(paid_off_on, as_of) if paid_off_on else as_of
-    days = max(0, (end - deadline).days)
-    raw = round_fen(fine * DAILY_SURCHARGE * days)
-    return Surcharge(days, min(raw, fine), raw > fine)
 
 
 @dataclass(frozen=True)
 class FineStatus:
     paid: Decimal
     paid_off_on: date | None  # the day payments reached the fine itself
-    surcharge: Surcharge
+    surcharge: SurchargeQuote
     outstanding: Decimal  # fine + surcharge − paid
 
 
@@ -54,8 +35,15 @@ def fine_status(fine: Fine, *, as_of: date) -> FineStatus:
         paid += payment.amount
         if paid_off_on is None and paid >= fine.amount:
             paid_off_on = payment.paid_on
-    surcharge = fine_surcharge(
-        fine=fine.amount, deadline=fine.decision.deadline, paid_off_on=paid_off_on, as_of=as_of
+    deadline = fine.decision.deadline
+    surcharge = (
+        fine_surcharge(
+            fine=fine.amount,
+            deadline=deadline,
+            paid_on=min(paid_off_on, as_of) if paid_off_on else as_of,
+        )
+        if deadline
+        else SurchargeQuote(0, Decimal("0.00"), False)
     )
     return FineStatus(paid, paid_off_on, surcharge, fine.amount + surcharge.amount - paid)
 

@@ -1,9 +1,14 @@
 from django import forms
 
 from core.fields import BusinessDateField, MoneyField
+from core.forms import FilterForm
 from core.models import User
-from enforcement.models import AuditRecord, GuaranteeKind
+from enforcement import selectors
+from enforcement.leads import LeadRule
+from enforcement.models import AuditLead, AuditRecord, CaseworkSettings, GuaranteeKind
 from enforcement.selectors import casework_settings
+from enforcement.stages import Stage
+from enterprises.models import AbilityClass, Region, TaskGroup
 from notices.forms import fine_multiple_field
 
 
@@ -96,3 +101,69 @@ class DeferralTermsForm(CaseMoveForm):
             "guarantee_value": str(data["guarantee_value"]),
             "guarantee_document": data["guarantee_document"],
         }
+
+
+class CaseFilterForm(FilterForm):
+    stage = forms.ChoiceField(
+        label="阶段", required=False, choices=[("", "全部阶段"), *Stage.choices]
+    )
+    ability = forms.ChoiceField(
+        label="分类", required=False, choices=[("", "全部分类"), *AbilityClass.choices]
+    )
+    region = forms.ModelChoiceField(
+        label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
+    )
+    group = forms.ModelChoiceField(
+        label="工作组", queryset=TaskGroup.objects.all(), required=False, empty_label="全部工作组"
+    )
+    assignee = forms.ModelChoiceField(
+        label="经办人", queryset=User.objects.none(), required=False, empty_label="全部经办人"
+    )
+    band = forms.ChoiceField(
+        label="立案时欠费",
+        required=False,
+        choices=[("", "全部金额"), *((k, v[0]) for k, v in selectors.AMOUNT_BANDS.items())],
+    )
+    overdue = forms.BooleanField(label="期限已届满", required=False)
+    closed = forms.BooleanField(label="含已结案", required=False)
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["group"].queryset = TaskGroup.objects.filter(regions__in=regions).distinct()
+        self.fields["assignee"].queryset = User.objects.filter(
+            cases__enterprise__region__in=regions
+        ).distinct()
+        for name in ("overdue", "closed"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+
+class LeadFilterForm(FilterForm):
+    rule = forms.ChoiceField(
+        label="线索类型", required=False, choices=[("", "全部类型"), *LeadRule.choices]
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *AuditLead.Status.choices],
+        initial="open",
+    )
+    region = forms.ModelChoiceField(
+        label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+class CaseworkSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CaseworkSettings
+        fields = [
+            "deferral_max_months",
+            "unit_rate",
+            "individual_rate",
+            "review_interval_days",
+            "court_reminder_days",
+        ]

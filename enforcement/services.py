@@ -9,7 +9,7 @@ from django.utils import timezone
 from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.calendar import WORKING, deadline
-from core.dates import today
+from core.dates import chinese_date, today
 from core.money import format_yuan
 from core.roles import has_capability
 from enforcement.deferrals import agreement_extra, deferral_start, deferral_terms
@@ -19,7 +19,6 @@ from enforcement.selectors import casework_settings
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
 from enforcement.timeline import amounts_owed, timeline_event
 from enterprises.models import Enterprise
-from notices.content import chinese_date
 from notices.models import Document
 from notices.services import document_issue
 from notices.types import DocumentType

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from arrears.services import suspension_end
 from core.audit import AuditAction, log_action
+from core.dates import chinese_date
 from core.money import format_yuan
 from enforcement.deferrals import first_missed
 from enforcement.locking import lock_case, lock_deferral
@@ -25,7 +26,6 @@ from enforcement.services import (
     timeline_event,
 )
 from enforcement.stages import ClosingReason, Stage
-from notices.content import chinese_date
 
 logger = logging.getLogger(__name__)
 

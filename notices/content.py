@@ -6,18 +6,14 @@ from decimal import Decimal
 from arrears.engine import fee_window
 from arrears.policy import fee_rules
 from arrears.selectors import enterprise_fee_quotes, item_notes
-from core.calendar import add_calendar_days
+from core.calendar import add_calendar_days, add_months
+from core.dates import chinese_date
 from core.money import amount_in_capitals, format_yuan, round_fen
 from enterprises.models import Enterprise
 from notices.models import OfficeSettings
 from notices.types import RULES, DocumentType
 
 ZERO = Decimal("0.00")
-
-
-def chinese_date(day: date) -> str:
-    """GB/T 9704: Arabic numerals without leading zeros, 2026年11月22日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 _DIGITS = "零一二三四五六七八九"
@@ -115,8 +111,7 @@ def instalment_plan(total: Decimal, months: int, start: date) -> list[tuple[date
     share = round_fen(total / months)
     plan = []
     for n in range(months):
-        month = start.month + n + 1
-        due = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 25)
+        due = add_months(start.replace(day=25), n + 1)
         plan.append((due, share if n < months - 1 else total - share * (months - 1)))
     return plan
 

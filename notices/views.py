@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.dates import today
+from core.dates import chinese_date, today
 from core.forms import add_service_errors
 from core.jobs import job_create, job_requeue, progress_of
 from core.models import Job, JobStatus
@@ -13,7 +13,7 @@ from core.permissions import capability_required
 from core.services import settings_update
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices import services
-from notices.content import build_content, chinese_date
+from notices.content import build_content
 from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettingsForm, ServiceForm
 from notices.models import Document, OfficeSettings
 from notices.selectors import batch_candidates, document_search, documents_visible_to

@@ -7,13 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from arrears.engine import compute_late_fee
 from arrears.policy import current_policy, due_date_for, fee_rules
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+from core.commands import date_option
 
 
 def _period(text: str) -> date:
@@ -66,20 +60,22 @@ class Command(BaseCommand):
         payments = []
         for text in options["paid"]:
             when, _, amount = text.partition(":")
-            payments.append((_date(when), _amount(amount)))
+            payments.append((date_option("--paid", when), _amount(amount)))
         suspensions = []
         for text in options["suspend"]:
             start, _, end = text.partition(":")
-            suspensions.append((_date(start), _date(end) if end else None))
+            suspensions.append(
+                (date_option("--suspend", start), date_option("--suspend", end) if end else None)
+            )
         due = (
-            _date(options["due"])
+            date_option("--due", options["due"])
             if options["due"]
             else due_date_for(_period(options["period"]), policy)
         )
         quote = compute_late_fee(
             principal=_amount(options["principal"]),
             due_date=due,
-            as_of=_date(options["as_of"]),
+            as_of=date_option("--as-of", options["as_of"]),
             payments=payments,
             suspensions=suspensions,
             rules=rules,

@@ -1,20 +1,13 @@
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.calendar import CALENDAR, WORKING, deadline
+from core.commands import date_option
 
 # Ten years: longer than any period the law sets, short enough that a typo cannot keep the
 # command counting working days for minutes.
 MAX_DAYS = 3660
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--start 不是日期（应为 YYYY-MM-DD）：{text}") from None
 
 
 def _days(text: str) -> int:
@@ -39,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, choices=[WORKING, CALENDAR])
 
     def handle(self, *args, start, days, unit, **options):
-        start, days = _date(start), _days(days)
+        start, days = date_option("--start", start), _days(days)
         try:
             answer = deadline(start, days, unit)
         except OverflowError:

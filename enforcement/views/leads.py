@@ -1,41 +1,20 @@
 """Audit leads and the casework settings. The evidence and tax-data imports behind them go
 through the import pipeline (core.imports, registered in enforcement.imports)."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.forms import FilterForm
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.services import settings_update
 from enforcement import leads, selectors
-from enforcement.models import AuditLead, CaseworkSettings
+from enforcement.forms import CaseworkSettingsForm, LeadFilterForm
+from enforcement.models import CaseworkSettings
 from enforcement.selectors import casework_settings
-from enforcement.views import _errors
-from enterprises.models import Region
+from enforcement.views.common import show_errors
 from enterprises.selectors import regions_visible_to
-
-
-class LeadFilterForm(FilterForm):
-    rule = forms.ChoiceField(
-        label="线索类型", required=False, choices=[("", "全部类型"), *leads.LeadRule.choices]
-    )
-    status = forms.ChoiceField(
-        label="状态",
-        required=False,
-        choices=[("", "全部状态"), *AuditLead.Status.choices],
-        initial="open",
-    )
-    region = forms.ModelChoiceField(
-        label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
-    )
-
-    def __init__(self, *args, regions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions
 
 
 @capability_required("view_enterprises")
@@ -86,20 +65,8 @@ def lead_decide(request, lead_id):
         )
         messages.success(request, "已排除该线索。")
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return redirect("enforcement:lead", lead.pk)
-
-
-class CaseworkSettingsForm(forms.ModelForm):
-    class Meta:
-        model = CaseworkSettings
-        fields = [
-            "deferral_max_months",
-            "unit_rate",
-            "individual_rate",
-            "review_interval_days",
-            "court_reminder_days",
-        ]
 
 
 @capability_required("manage_settings")

@@ -1,4 +1,5 @@
-from django import forms
+"""Cases: the list, the page, moves, approvals, closing and the worklist."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -9,78 +10,24 @@ from arrears.selectors import pending_adjustments_for, pending_suspensions_for
 from core.audit import AuditAction, log_action
 from core.dates import today
 from core.excel import write_xlsx
-from core.forms import FilterForm
 from core.jobs import job_create
-from core.models import User
-from core.money import format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
-from enforcement import fines, selectors, services
+from enforcement import closing, fines, selectors, services
 from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
 from enforcement.deferrals import instalment_progress
 from enforcement.forms import (
     AuditRecordForm,
-    BankTransferForm,
+    CaseFilterForm,
     CaseMoveForm,
     DeferralTermsForm,
-    FineDecisionForm,
-    FinePaymentForm,
 )
-from enforcement.models import Approval, Case, GuaranteeKind
+from enforcement.models import Approval, GuaranteeKind
 from enforcement.selectors import casework_settings
 from enforcement.stages import MOVES, ClosingReason, Stage
-from enterprises.models import AbilityClass, Region, TaskGroup
+from enforcement.views.common import case_for, form_errors, show_errors
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices.services import BATCH
-
-
-class CaseFilterForm(FilterForm):
-    stage = forms.ChoiceField(
-        label="阶段", required=False, choices=[("", "全部阶段"), *Stage.choices]
-    )
-    ability = forms.ChoiceField(
-        label="分类", required=False, choices=[("", "全部分类"), *AbilityClass.choices]
-    )
-    region = forms.ModelChoiceField(
-        label="乡镇", queryset=Region.objects.none(), required=False, empty_label="全部乡镇"
-    )
-    group = forms.ModelChoiceField(
-        label="工作组", queryset=TaskGroup.objects.all(), required=False, empty_label="全部工作组"
-    )
-    assignee = forms.ModelChoiceField(
-        label="经办人", queryset=User.objects.none(), required=False, empty_label="全部经办人"
-    )
-    band = forms.ChoiceField(
-        label="立案时欠费",
-        required=False,
-        choices=[("", "全部金额"), *((k, v[0]) for k, v in selectors.AMOUNT_BANDS.items())],
-    )
-    overdue = forms.BooleanField(label="期限已届满", required=False)
-    closed = forms.BooleanField(label="含已结案", required=False)
-
-    def __init__(self, *args, regions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions
-        self.fields["group"].queryset = TaskGroup.objects.filter(regions__in=regions).distinct()
-        self.fields["assignee"].queryset = User.objects.filter(
-            cases__enterprise__region__in=regions
-        ).distinct()
-        for name in ("overdue", "closed"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
-
-
-def _errors(request, error: ValidationError) -> None:
-    messages.error(request, "；".join(error.messages))
-
-
-def form_errors(form) -> ValidationError:
-    """A bound form's errors as one message per field, named by its label."""
-    return ValidationError(
-        [
-            f"{form.fields[k].label}：{'；'.join(v)}" if k in form.fields else "；".join(v)
-            for k, v in form.errors.items()
-        ]
-    )
 
 
 def _cases(request):
@@ -197,17 +144,13 @@ def case_open(request, enterprise_id):
         messages.success(request, "已立案。")
         return redirect("enforcement:detail", case.pk)
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
         return redirect("enforcement:enterprise", enterprise.pk)
-
-
-def _case(request, case_id) -> Case:
-    return get_object_or_404(selectors.cases_visible_to(request.user), pk=case_id)
 
 
 @capability_required("view_enterprises")
 def case_detail(request, case_id):
-    case = _case(request, case_id)
+    case = case_for(request, case_id)
     return render(
         request,
         "enforcement/detail.html",
@@ -251,7 +194,7 @@ def case_detail(request, case_id):
 @capability_required("issue_documents")
 @require_POST
 def case_move(request, case_id):
-    case = _case(request, case_id)
+    case = case_for(request, case_id)
     deferral = request.POST.get("to_stage") == Stage.DEFERRAL
     form = (DeferralTermsForm if deferral else CaseMoveForm)(request.POST)
     try:
@@ -272,14 +215,14 @@ def case_move(request, case_id):
                 request, f"已转入“{result.get_stage_display()}”，文书已出具，请送达并登记。"
             )
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return redirect("enforcement:detail", case.pk)
 
 
 @capability_required("issue_documents")
 @require_POST
 def case_close(request, case_id):
-    case = _case(request, case_id)
+    case = case_for(request, case_id)
     try:
         result = services.case_close(
             actor=request.user,
@@ -292,7 +235,7 @@ def case_close(request, case_id):
             request, "已提交结案审批。" if isinstance(result, Approval) else "已结案。"
         )
     except (ValidationError, ValueError) as error:
-        _errors(
+        show_errors(
             request,
             error if isinstance(error, ValidationError) else ValidationError("结案原因不对。"),
         )
@@ -327,7 +270,7 @@ def approval_decide(request, approval_id):
         )
         messages.success(request, "已批准并执行。" if approve else "已驳回。")
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return redirect(request.POST.get("next") or "enforcement:approvals")
 
 
@@ -342,70 +285,31 @@ def today_list(request):
 
 @capability_required("issue_documents")
 @require_POST
-def bank_result(request, case_id):
-    case = _case(request, case_id)
+def review(request, case_id):
+    case = case_for(request, case_id)
     try:
-        if request.POST.get("action") == "transfer_notice":
-            document = services.transfer_notice_issue(
-                actor=request.user, case=case, request=request
-            )
-            messages.success(request, f"已出具划拨通知书 {document.number_text}，请送达开户银行。")
-        elif request.POST.get("findings") is not None:
-            services.bank_inquiry_record(
-                actor=request.user, case=case, findings=request.POST["findings"], request=request
-            )
-            messages.success(request, "已登记账户查询结果。")
-        else:
-            form = BankTransferForm(request.POST)
-            if not form.is_valid():
-                raise form_errors(form)
-            payment, created = services.bank_transfer_record(
-                actor=request.user, case=case, request=request, **form.cleaned_data
-            )
-            messages.success(
-                request,
-                f"已登记银行划拨 {format_yuan(payment.amount)} 元。"
-                if created
-                else f"凭证号 {payment.external_ref} 已登记过，未重复记账。",
-            )
+        case = closing.review_record(
+            actor=request.user, case=case, note=request.POST.get("note", ""), request=request
+        )
+        messages.success(request, f"已登记复查，下次复查 {case.review_due:%Y-%m-%d}。")
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return redirect("enforcement:detail", case.pk)
 
 
 @capability_required("issue_documents")
 @require_POST
-def fine(request, case_id):
-    case = _case(request, case_id)
+def write_off(request, case_id):
+    case = case_for(request, case_id)
     try:
-        if "multiple" in request.POST:
-            form = FineDecisionForm(request.POST)
-            if not form.is_valid():
-                raise form_errors(form)
-            fine = fines.fine_decide(
-                actor=request.user,
-                case=case,
-                multiple=form.cleaned_data["multiple"],
-                request=request,
-            )
-            messages.success(
-                request,
-                f"已作出罚款决定 {format_yuan(fine.amount)} 元（{fine.decision.number_text}），请送达。",
-            )
-        else:
-            fine_id = request.POST.get("fine", "")
-            fine = case.fines.filter(pk=int(fine_id)).first() if fine_id.isdigit() else None
-            if fine is None:
-                raise ValidationError("请先作出罚款决定。")
-            form = FinePaymentForm(request.POST)
-            if not form.is_valid():
-                raise form_errors(form)
-            _, created = fines.fine_payment_record(
-                actor=request.user, fine=fine, request=request, **form.cleaned_data
-            )
-            messages.success(
-                request, "已登记罚款缴纳。" if created else "该凭证已登记过，未重复记账。"
-            )
+        closing.write_off_request(
+            actor=request.user,
+            case=case,
+            documents={key: request.POST.get(key, "") for key in closing.WRITE_OFF_DOCUMENTS},
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+        messages.success(request, "已提交核销审批。")
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return redirect("enforcement:detail", case.pk)

@@ -1,0 +1,1 @@
+"""Views by subject, mirroring the rule modules: cases, audits, transfers, penalties, leads."""
