@@ -6,11 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=config.settings
 
-# CJK fonts for the official notices (Noto Serif/Sans CJK SC) and HarfBuzz's subsetter, without
-# which WeasyPrint embeds whole fonts and takes seconds per page.
+# CJK fonts for the official notices (Noto Serif/Sans CJK SC; HanaMin for the rare characters
+# of CJK Extensions B–F that Noto lacks) and HarfBuzz's subsetter, without which WeasyPrint
+# embeds whole fonts and takes seconds per page.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+        fonts-noto-cjk fonts-hanazono libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
         libpq5 shared-mime-info \
     && rm -rf /var/lib/apt/lists/*
 

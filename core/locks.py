@@ -31,6 +31,8 @@ LOCK_ORDER = (
     "enforcement.fine",
     "notices.document",
     "notices.documentcounter",
+    # Locked only by the settings page, which holds nothing else.
+    "notices.issuingbody",
 )
 
 

@@ -68,7 +68,9 @@ def _yuan_in_capitals(number: int) -> str:
 
 
 def amount_in_capitals(value) -> str:
-    """123456.78 → 壹拾贰万叁仟肆佰伍拾陆元柒角捌分; 100 → 壹佰元整; 12.05 → 壹拾贰元零伍分."""
+    """123456.78 → 壹拾贰万叁仟肆佰伍拾陆元柒角捌分; 100 → 壹佰元整; 10.5 → 壹拾元伍角整;
+    12.05 → 壹拾贰元零伍分. As cheques and invoices write it: 整 closes an amount that ends at
+    元 or 角 (no 分), so nothing can be added after it; an amount ending in 分 takes no 整."""
     amount = round_fen(value)
     sign = "负" if amount < 0 else ""
     fen_total = int(abs(amount) * 100)
@@ -76,12 +78,10 @@ def amount_in_capitals(value) -> str:
     if fen_total == 0:
         return "零元整"
     text = _yuan_in_capitals(yuan) + "元" if yuan else ""
-    if jiao == 0 and fen == 0:
-        return sign + text + "整"
     if jiao:
         text += _DIGITS[jiao] + "角"
-    elif yuan:
+    elif yuan and fen:
         text += "零"
     if fen:
-        text += _DIGITS[fen] + "分"
-    return sign + text
+        return sign + text + _DIGITS[fen] + "分"
+    return sign + text + "整"

@@ -13,6 +13,11 @@ class EnforcementConfig(AppConfig):
         on_ledger_change(case_close_if_paid)
         on_ledger_change(reclassify_after_change)
 
+        from enforcement.services import case_for_standalone_notice, case_takes_standalone_notice
+        from notices.hooks import on_document_issue
+
+        on_document_issue(before=case_takes_standalone_notice, after=case_for_standalone_notice)
+
         from core.imports import register
         from enforcement.imports import EVIDENCE, TAX
 

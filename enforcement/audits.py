@@ -63,6 +63,7 @@ def audit_record(
         raise ValidationError(errors)
     doc_type = DocumentType.AUDIT_OPINION if violation else DocumentType.AUDIT_RESULT
     document = document_issue(
+        from_case=True,
         actor=actor,
         doc_type=doc_type,
         enterprise=case.enterprise,

@@ -10,7 +10,7 @@ within 3 months after the challenge time ran out (第五十三条).
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.calendar import MONTHS, WORKING, deadline
+from core.calendar import CALENDAR, MONTHS, WORKING, deadline
 from core.dates import chinese_date
 
 CHALLENGE_MONTHS = 6
@@ -18,6 +18,7 @@ CHALLENGE_MONTHS_WITHOUT_REMEDIES = 12
 REMINDER_WORKING_DAYS = 10
 APPLICATION_MONTHS = 3
 ONE_DAY = timedelta(days=1)
+REMINDER_TYPES = ("reminder", "rectification_order")
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,18 @@ class CourtWindow:
 
 
 def court_window(
-    *, decision_served: date, remedies_stated: bool = True, reminder_served: date | None = None
+    *,
+    decision_served: date,
+    remedies_stated: bool = True,
+    reminder_served: date | None = None,
+    challenged_until: date | None = None,
 ) -> CourtWindow:
+    """`challenged_until`: the last day a concluded review or lawsuit kept the decision open
+    (Challenge.open_until); the challenge time then ends no sooner."""
     months = CHALLENGE_MONTHS if remedies_stated else CHALLENGE_MONTHS_WITHOUT_REMEDIES
     challenge_ends = deadline(decision_served, months, MONTHS).day
+    if challenged_until is not None:
+        challenge_ends = max(challenge_ends, challenged_until)
     earliest = challenge_ends + ONE_DAY
     reminder_ends = None
     if reminder_served is not None:
@@ -68,3 +77,78 @@ def court_window_refusal(window: CourtWindow, day: date) -> str | None:
         f"复议和诉讼期限至{chinese_date(window.time_to_challenge_ends)}届满，"
         f"自{chinese_date(window.earliest)}起方可申请法院强制执行（行政强制法第五十三条）。"
     )
+
+
+def _open_until(challenge) -> date:
+    """After a review decision the party may still sue within 15 days (行政诉讼法 第四十五条);
+    a judgment ends the challenge the day it takes effect."""
+    if challenge.kind == challenge.Kind.REVIEW:
+        return deadline(challenge.concluded_on, 15, CALENDAR).day
+    return challenge.concluded_on
+
+
+def served_reminder(case):
+    """The case's latest served, valid 催告书 (or the retired 责令限期改正指令书 that was one)."""
+    from notices.models import Document
+
+    return (
+        Document.objects.filter(
+            enterprise_id=case.enterprise_id,
+            doc_type__in=REMINDER_TYPES,
+            status="issued",
+            served_on__isnull=False,
+            issued_at__gte=case.opened_at,
+        )
+        .order_by("-served_on")
+        .first()
+    )
+
+
+def case_court_window(case) -> tuple[CourtWindow | None, str]:
+    """The window for this case's decision ordering payment, or why there is none yet."""
+    reminder = served_reminder(case)
+    # Before the 催告书 existed as its own type, the 责令限期改正指令书 was the decision too.
+    order = case.order or reminder
+    if order is None or order.served_on is None:
+        return None, "责令缴纳的决定尚未送达，不能申请法院强制执行（行政强制法第五十三条）。"
+    if reminder is None:
+        return None, "催告书尚未送达，不能申请法院强制执行（行政强制法第五十四条）。"
+    challenges = list(case.challenges.filter(decision=order))
+    if any(c.concluded_on is None for c in challenges):
+        return None, "当事人已对该决定申请行政复议或提起行政诉讼，审理期间不能申请法院强制执行。"
+    window = court_window(
+        decision_served=order.served_on,
+        remedies_stated=bool(order.content.get("states_remedies")),
+        reminder_served=reminder.served_on,
+        challenged_until=max((_open_until(c) for c in challenges), default=None),
+    )
+    return window, ""
+
+
+def court_refusal(case, day: date) -> str | None:
+    window, reason = case_court_window(case)
+    return reason if window is None else court_window_refusal(window, day)
+
+
+def court_application_extra(case) -> dict:
+    """What the 强制执行申请书 names (第五十五条): the decision and its service, the 催告书 and its
+    service, and the party's defence with its review."""
+    from enforcement.models import CaseEvent
+
+    reminder = served_reminder(case)
+    order = case.order or reminder
+    defence = "；".join(
+        case.events.filter(
+            kind__in=(CaseEvent.Kind.DEFENCE, CaseEvent.Kind.DEFENCE_REVIEW)
+        ).values_list("text", flat=True)
+    )
+    return {
+        "decision_title": order.content.get("title", order.get_doc_type_display()),
+        "decision_number": order.number_text,
+        "decision_issued_on": chinese_date(order.issued_on),
+        "decision_served_on": chinese_date(order.served_on),
+        "decision_stated_remedies": bool(order.content.get("states_remedies")),
+        "reminder_number": reminder.number_text,
+        "reminder_served_on": chinese_date(reminder.served_on),
+        "defence": defence,
+    }

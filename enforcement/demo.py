@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from arrears.models import Suspension
 from arrears.services import payment_post
-from core.dates import today
+from core.dates import chinese_date, today
 from core.locks import operations_transaction
 from core.models import User
 from enforcement.audits import audit_record
@@ -68,17 +68,28 @@ WRITE_OFF = {
 }
 
 
+def _served_days_ago(document_id: int, days: int) -> None:
+    """Demo history: the document was issued two days before it was served `days` ago, so no
+    page shows a service before the issue."""
+    served = today() - timedelta(days=days)
+    document = Document.objects.get(pk=document_id)
+    document.issued_on = served - timedelta(days=2)
+    document.content["issued_on"] = chinese_date(document.issued_on)
+    document.served_on, document.deadline = served, served + timedelta(days=14)
+    document.save(update_fields=["issued_on", "content", "served_on", "deadline"])
+
+
 def _serve_long_ago(case: Case, days: int = 40) -> None:
     if case.current_document_id:
-        served = today() - timedelta(days=days)
-        Document.objects.filter(pk=case.current_document_id).update(
-            served_on=served, deadline=served + timedelta(days=14)
-        )
+        _served_days_ago(case.current_document_id, days)
         case.refresh_from_db()
 
 
 def _step(case, to_stage, worker, approver):
     _serve_long_ago(case)
+    if to_stage == Stage.COURT and case.order_id:
+        # The court follows the decision's six months to sue (行政强制法 第五十三条).
+        _served_days_ago(case.order_id, 200)
     result = case_move(
         actor=worker,
         case=case,

@@ -36,11 +36,17 @@ def fine_status(fine: Fine, *, as_of: date) -> FineStatus:
         if paid_off_on is None and paid >= fine.amount:
             paid_off_on = payment.paid_on
     deadline = fine.decision.deadline
+    # A review or lawsuit against the decision pauses the surcharge (行政处罚法 第七十三条).
+    pauses = [
+        (c.filed_on, c.concluded_on)
+        for c in fine.case.challenges.filter(decision_id=fine.decision_id)
+    ]
     surcharge = (
         fine_surcharge(
             fine=fine.amount,
             deadline=deadline,
             paid_on=min(paid_off_on, as_of) if paid_off_on else as_of,
+            pauses=pauses,
         )
         if deadline
         else SurchargeQuote(0, Decimal("0.00"), False)
@@ -62,6 +68,7 @@ def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
     if principal <= 0:
         raise ValidationError("企业已无欠缴本金，不能按欠缴数额处罚。")
     decision = document_issue(
+        from_case=True,
         actor=actor,
         doc_type=DocumentType.PENALTY_DECISION,
         enterprise=case.enterprise,

@@ -3,13 +3,12 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
-from core.calendar import MONTHS, deadline
 from core.roles import has_capability
+from enforcement.court import case_court_window
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
 from notices.models import Document
-from notices.types import DocumentType
 
 
 def casework_settings() -> CaseworkSettings:
@@ -148,48 +147,18 @@ def approvals_waiting_for(user) -> QuerySet[Approval]:
     )
 
 
-def _rectification_orders_served(enterprise_ids):
-    return (
-        Document.objects.filter(
-            enterprise_id__in=enterprise_ids,
-            doc_type=DocumentType.RECTIFICATION_ORDER,
-            status="issued",
-            served_on__isnull=False,
-        )
-        .order_by("served_on")
-        .values_list("enterprise_id", "issued_at", "served_on")
-    )
-
-
-def _court_last_day(case: Case, served) -> date | None:
-    """行政强制法 第五十三条: apply to the court within 3 months after the time to sue has passed
-    — 6 months from the service of the case's 责令限期改正指令书. Two periods in months, each
-    ending on a working day (core.calendar.deadline)."""
-    first = next(
-        (
-            on
-            for enterprise, issued, on in served
-            if enterprise == case.enterprise_id and issued >= case.opened_at
-        ),
-        None,
-    )
-    if first is None:
-        return None
-    time_to_sue_ends = deadline(first, 6, MONTHS).day
-    return deadline(time_to_sue_ends, 3, MONTHS).day
-
-
 def court_last_day(case: Case) -> date | None:
-    return _court_last_day(case, _rectification_orders_served([case.enterprise_id]))
+    """The last day to apply to the court (行政强制法 第五十三条), once the decision and the
+    催告书 are served (enforcement.court)."""
+    window, _ = case_court_window(case)
+    return window.latest if window else None
 
 
 def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, date]]:
     """Cases not yet before the court whose time to apply ends within `lead_days` (or has)."""
-    waiting = list(cases.filter(stage__in=(Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)))
-    served = list(_rectification_orders_served([c.enterprise_id for c in waiting]))
     reminders = []
-    for case in waiting:
-        last_day = _court_last_day(case, served)
+    for case in cases.filter(stage__in=(Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)):
+        last_day = court_last_day(case)
         if last_day is not None and (last_day - day).days <= lead_days:
             reminders.append((case, last_day))
     return reminders

@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
-from core.calendar import WORKING, deadline
 from core.dates import chinese_date, today
 from core.money import format_yuan
 from core.roles import has_capability
+from enforcement.court import court_application_extra, court_refusal
 from enforcement.deferrals import agreement_extra, deferral_start, deferral_terms
+from enforcement.due_process import defence_not_reviewed
 from enforcement.locking import lock_approval, lock_case
 from enforcement.models import Approval, Case, CaseEvent, Deferral
 from enforcement.selectors import casework_settings
@@ -65,21 +66,6 @@ def case_open(
     return case
 
 
-def _served_on(case: Case, doc_type: str):
-    document = (
-        Document.objects.filter(
-            enterprise=case.enterprise,
-            doc_type=doc_type,
-            status="issued",
-            served_on__isnull=False,
-            issued_at__gte=case.opened_at,
-        )
-        .order_by("-served_on")
-        .first()
-    )
-    return document.served_on if document else None
-
-
 def check_move(case: Case, to_stage: str) -> Move:
     """The row of the table for this move, or IllegalMove with the reason in Chinese."""
     if to_stage not in Stage.values:
@@ -103,15 +89,16 @@ def check_move(case: Case, to_stage: str) -> Move:
             raise IllegalMove("企业已无欠费，无需继续催缴。")
     if move.needs_audit:
         _check_audit_done(case, day)
-    if move.court_rule:
-        served = _served_on(case, DocumentType.RECTIFICATION_ORDER)
-        # 十日 is ten working days (行政强制法 第六十九条); the application may follow once they
-        # have run out, from the day after the tenth.
-        if served is None or day <= deadline(served, 10, WORKING).day:
+    if move.needs_defence_reviewed or move.court_rule:
+        waiting = defence_not_reviewed(case)
+        if waiting:
             raise IllegalMove(
-                "催告书送达后 10 个工作日尚未届满，不能申请法院强制执行（行政强制法第五十四条、"
-                "第六十九条）。"
+                f"当事人对{waiting}的陈述申辩尚未复核，复核后方可进行下一步（行政强制法第三十六条）。"
             )
+    if move.court_rule:
+        refusal = court_refusal(case, day)
+        if refusal:
+            raise IllegalMove(refusal)
     return move
 
 
@@ -139,23 +126,38 @@ def _execute(
     payload=None,
     requested_by=None,
     restore_document=None,
+    issued=None,
     request=None,
 ) -> Case:
-    """Carry out a move. `actor` is who makes it happen: the caseworker, or for an approved step
+    """Carry out a move. `issued` is the move's document when it exists already (a notice
+    issued from the 文书 tab, or one still standing for the same debt). `actor` is who makes it happen: the caseworker, or for an approved step
     the approver, in whose name the step is executed and audited; `requested_by` is then the
     person who asked for it, recorded beside them."""
     day = today()
     if to_stage == Stage.DEFERRAL:
         extra = agreement_extra(case, payload, day)
-    document = None
-    if move.document:
+    document, reused = issued, False
+    if move.document == DocumentType.DEADLINE_NOTICE and document is None:
+        document = notice_for_same_debt(case.enterprise)
+        reused = document is not None
+    if move.document and document is None:
+        order = None
+        if move.document == DocumentType.REMINDER:
+            order = decision_ordering_payment(case)
+            extra = reminder_extra(order)
+        elif move.document == DocumentType.COURT_APPLICATION:
+            extra = court_application_extra(case)
         document = document_issue(
+            from_case=True,
             actor=actor,
             doc_type=move.document,
             enterprise=case.enterprise,
             extra=extra,
             request=request,
         )
+        if order is not None:
+            case.order = order
+            case.save(update_fields=["order"])
     from_stage, previous_document = case.stage, case.current_document
     case.stage = to_stage
     case.current_document = document or restore_document or case.current_document
@@ -179,7 +181,9 @@ def _execute(
             case,
             actor,
             CaseEvent.Kind.DOCUMENT,
-            f"出具{document.get_doc_type_display()} {document.number_text}",
+            f"沿用已出具的{document.get_doc_type_display()} {document.number_text}"
+            if reused
+            else f"出具{document.get_doc_type_display()} {document.number_text}",
             document=document,
         )
     if to_stage == Stage.DEFERRAL:
@@ -460,6 +464,7 @@ def transfer_notice_issue(*, actor, case: Case, request=None) -> Document:
     if not case.events.filter(kind=CaseEvent.Kind.INQUIRY).exists():
         raise ValidationError("请先登记账户查询结果，再出具划拨通知书。")
     document = document_issue(
+        from_case=True,
         actor=actor,
         doc_type=DocumentType.TRANSFER_NOTICE,
         enterprise=case.enterprise,
@@ -519,3 +524,107 @@ def case_debt_periods(case: Case) -> list:
         .values_list("period", flat=True)
         .distinct()
     )
+
+
+DECISIONS_ORDERING_PAYMENT = (DocumentType.DEADLINE_NOTICE, DocumentType.AUDIT_OPINION)
+
+
+def notice_for_same_debt(enterprise: Enterprise) -> Document | None:
+    """A 限期补缴通知书 still standing for what is owed now: unvoided, and stating every period
+    and insurance that still owes principal. It counts for the case instead of a second one."""
+    from arrears.models import LedgerItem
+
+    owed = {
+        (f"{period.year}年{period.month}月", label)
+        for period, label in (
+            (item.period, item.get_insurance_type_display())
+            for item in LedgerItem.objects.filter(
+                enterprise=enterprise, principal_paid__lt=F("principal")
+            ).only("period", "insurance_type")
+        )
+    }
+    if not owed:
+        return None
+    for notice in Document.objects.filter(
+        enterprise=enterprise, doc_type=DocumentType.DEADLINE_NOTICE, status="issued"
+    ).order_by("-issued_at")[:3]:
+        stated = {(row["period"], row["insurance"]) for row in notice.content.get("items", [])}
+        if owed <= stated:
+            return notice
+    return None
+
+
+def decision_ordering_payment(case: Case) -> Document:
+    """The served decision a 催告书 enforces (行政强制法 第三十五条): the 限期补缴通知书 or the
+    稽核意见书 the enterprise did not perform."""
+    current = case.current_document
+    if current and current.doc_type in DECISIONS_ORDERING_PAYMENT and current.served_on:
+        return current
+    record = case.audit_records.select_related("result_document").first()
+    if record and record.result_document.doc_type == DocumentType.AUDIT_OPINION:
+        return record.result_document
+    order = (
+        Document.objects.filter(
+            enterprise=case.enterprise,
+            doc_type__in=DECISIONS_ORDERING_PAYMENT,
+            status="issued",
+            served_on__isnull=False,
+        )
+        .order_by("-served_on")
+        .first()
+    )
+    if order is None:
+        raise IllegalMove(
+            "没有已送达的限期补缴通知书或稽核意见书，不能催告（行政强制法第三十五条）。"
+        )
+    return order
+
+
+def reminder_extra(order: Document) -> dict:
+    return {
+        "decision_title": order.content.get("title", order.get_doc_type_display()),
+        "decision_number": order.number_text,
+        "decision_issued_on": chinese_date(order.issued_on),
+        "decision_served_on": chinese_date(order.served_on),
+    }
+
+
+def case_takes_standalone_notice(*, actor, doc_type: str, enterprise, request=None) -> Case | None:
+    """Registered with notices.hooks: a 限期补缴通知书 issued from the 文书 tab or a batch opens
+    the enterprise's case at 立案 or finds the one waiting (立案, 跟踪关注), locked before the
+    notice is numbered. A case further along refuses it, and nothing is numbered."""
+    if doc_type != DocumentType.DEADLINE_NOTICE:
+        return None
+    case_id = (
+        Case.objects.filter(enterprise=enterprise, closed_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if case_id is None:
+        case_id = case_open(
+            actor=actor, enterprise=enterprise, classification=enterprise.ability, request=request
+        ).pk
+    case = lock_case(case_id)
+    move = MOVES.get((case.stage, Stage.DEMAND))
+    if move is None or move.document != DocumentType.DEADLINE_NOTICE:
+        raise ValidationError(
+            f"{enterprise.name} 的案件已在“{case.get_stage_display()}”阶段，"
+            "不再单独出具限期补缴通知书，请在案件页办理。"
+        )
+    return case
+
+
+def case_for_standalone_notice(*, actor, document: Document, request=None) -> None:
+    """Registered with notices.hooks: the notice just numbered moves its case to 催缴."""
+    case = case_takes_standalone_notice(
+        actor=actor, doc_type=document.doc_type, enterprise=document.enterprise, request=request
+    )
+    if case is not None:
+        _execute(
+            actor=actor,
+            case=case,
+            to_stage=Stage.DEMAND,
+            move=MOVES[(case.stage, Stage.DEMAND)],
+            issued=document,
+            request=request,
+        )

@@ -17,7 +17,7 @@ class Stage(models.TextChoices):
     OPENED = "opened", "立案"
     DEMAND = "demand", "催缴"
     AUDIT = "audit", "稽核"
-    RECTIFICATION = "rectification", "责令改正"
+    RECTIFICATION = "rectification", "催告"
     BANK = "bank", "查询划拨"
     PENALTY = "penalty", "移送处罚"
     COURT = "court", "申请法院强制执行"
@@ -42,6 +42,7 @@ ACTIVE = (
 class Move:
     document: str | None = None  # the document this step issues
     needs_overdue: bool = True  # previous document served, its deadline passed, money still owed
+    needs_defence_reviewed: bool = False  # a 陈述申辩 on the previous document was reviewed
     approval: str | None = None  # capability of the approver; None: no approval
     court_rule: bool = False  # 催告书 served at least 10 days earlier (行政强制法 第五十四条)
     needs_audit: bool = False  # an audit record, and an opinion's correction deadline passed
@@ -54,12 +55,12 @@ MOVES: dict[tuple[str, str], Move] = {
     # An audit lead opens a case that starts with the audit (social-insurance arrears unknown yet).
     (Stage.OPENED, Stage.AUDIT): Move(DocumentType.AUDIT_NOTICE, needs_overdue=False),
     (Stage.DEMAND, Stage.AUDIT): Move(DocumentType.AUDIT_NOTICE),
-    (Stage.DEMAND, Stage.RECTIFICATION): Move(DocumentType.RECTIFICATION_ORDER),
+    (Stage.DEMAND, Stage.RECTIFICATION): Move(DocumentType.REMINDER),
     (Stage.AUDIT, Stage.RECTIFICATION): Move(
-        DocumentType.RECTIFICATION_ORDER, needs_overdue=False, needs_audit=True
+        DocumentType.REMINDER, needs_overdue=False, needs_audit=True
     ),
     (Stage.RECTIFICATION, Stage.BANK): Move(
-        DocumentType.ACCOUNT_INQUIRY, approval="approve_actions"
+        DocumentType.ACCOUNT_INQUIRY, approval="approve_actions", needs_defence_reviewed=True
     ),
     (Stage.BANK, Stage.PENALTY): Move(
         DocumentType.PENALTY_NOTICE, needs_overdue=False, approval="approve_high_risk"

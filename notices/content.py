@@ -10,7 +10,7 @@ from core.calendar import add_calendar_days, add_months
 from core.dates import chinese_date
 from core.money import amount_in_capitals, format_yuan, round_fen
 from enterprises.models import Enterprise
-from notices.models import OfficeSettings
+from notices.models import IssuingBody, OfficeSettings
 from notices.types import RULES, DocumentType
 
 ZERO = Decimal("0.00")
@@ -122,6 +122,7 @@ def build_content(
     enterprise: Enterprise,
     issued_on: date,
     office: OfficeSettings,
+    body: IssuingBody,
     number_text: str,
     extra: dict | None = None,
 ) -> dict:
@@ -161,12 +162,19 @@ def build_content(
         "title": rules.title,
         "number": number_text,
         "issued_on": chinese_date(issued_on),
+        # The issuing body as it signs, seals and calls itself, with the county's accounts, review
+        # body and court; frozen like the rest, so a renamed body never rewrites a document.
         "office": {
-            "name": office.name,
-            "seal_name": office.seal_name,
-            "address": office.address,
-            "phone": office.phone,
-            "contact": office.contact,
+            "body": body.kind,
+            "name": body.name,
+            "seal_name": body.seal_name,
+            "self_reference": body.self_reference,
+            "head_title": body.head_title,
+            "seal_image": body.seal_image.name if body.seal_image else "",
+            "address": body.address,
+            "phone": body.phone,
+            "contact": body.contact,
+            "fine_channel": office.fine_channel,
             "account_name": office.account_name,
             "account_number": office.account_number,
             "account_bank": office.account_bank,

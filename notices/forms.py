@@ -5,8 +5,8 @@ from django import forms
 from core.fields import BusinessDateField, DecimalNumberField
 from core.forms import FilterForm
 from enterprises.models import Region
-from notices.models import DocumentStatus, OfficeSettings, ServiceMethod
-from notices.types import DocumentType
+from notices.models import DocumentStatus, IssuingBody, OfficeSettings, ServiceMethod
+from notices.types import RULES, STANDALONE_TYPES, DocumentType, body_may_issue
 
 FINE_RANGE = (
     "须大于或等于 1、小于或等于 3：罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"
@@ -39,34 +39,13 @@ class DocumentFilterForm(FilterForm):
 
 
 class IssueForm(forms.Form):
-    doc_type = forms.ChoiceField(label="文书类型", choices=DocumentType.choices)
-    fine_multiple = fine_multiple_field(
-        label="罚款倍数",
-        required=False,
-        initial=Decimal("1"),
-        help_text="行政处罚文书：欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。",
-    )
-    months = forms.IntegerField(
-        label="分期月数",
-        required=False,
-        min_value=1,
-        max_value=6,
-        initial=6,
-        help_text="延期缴费协议：最长 6 个月。",
-    )
-    guarantee = forms.CharField(
-        label="担保",
-        required=False,
-        max_length=200,
-        help_text="延期缴费协议：担保方式、担保物及价值。",
+    """The 文书 tab issues standalone types only; chain documents come from case moves."""
+
+    doc_type = forms.ChoiceField(
+        label="文书类型", choices=[(t, DocumentType(t).label) for t in STANDALONE_TYPES]
     )
 
     def extra(self) -> dict:
-        data, doc_type = self.cleaned_data, self.cleaned_data["doc_type"]
-        if doc_type in (DocumentType.PENALTY_NOTICE, DocumentType.PENALTY_DECISION):
-            return {"fine_multiple": str(data.get("fine_multiple") or 1)}
-        if doc_type == DocumentType.DEFERRAL_AGREEMENT:
-            return {"months": data.get("months") or 6, "guarantee": data.get("guarantee", "")}
         return {}
 
 
@@ -84,7 +63,9 @@ class ServiceForm(forms.Form):
 
 class BatchForm(forms.Form):
     doc_type = forms.ChoiceField(
-        label="文书类型", choices=DocumentType.choices, initial=DocumentType.DEADLINE_NOTICE
+        label="文书类型",
+        choices=[(t, DocumentType(t).label) for t in STANDALONE_TYPES],
+        initial=DocumentType.DEADLINE_NOTICE,
     )
     region = forms.ModelChoiceField(
         label="乡镇", queryset=Region.objects.none(), empty_label="请选择乡镇"
@@ -99,40 +80,66 @@ class BatchForm(forms.Form):
 
 
 class OfficeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OfficeSettings
+        fields = [
+            "account_name",
+            "account_number",
+            "account_bank",
+            "fine_channel",
+            "review_body",
+            "court",
+        ]
+
+
+class IssuingBodyForm(forms.ModelForm):
+    """One body's name, address, seal and codes; the codes only of the types it issues."""
+
     codes = forms.CharField(
         label="各类文书的机关代字",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 13}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="每行：文书名称=代字，例如 限期补缴通知书=壶人社催。删去的行用“机关代字前缀”加默认代字。",
     )
 
     class Meta:
-        model = OfficeSettings
+        model = IssuingBody
         fields = [
             "name",
             "seal_name",
+            "self_reference",
+            "head_title",
             "address",
             "phone",
             "contact",
-            "account_name",
-            "account_number",
-            "account_bank",
             "code_base",
-            "review_body",
-            "court",
+            "seal_image",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from notices.services import document_code
 
+        self.types = [
+            (t, label)
+            for t, label in DocumentType.choices
+            if body_may_issue(self.instance.kind, t) and not RULES[t].retired
+        ]
         self.initial["codes"] = "\n".join(
-            f"{label}={document_code(self.instance, value)}"
-            for value, label in DocumentType.choices
+            f"{label}={document_code(self.instance, value)}" for value, label in self.types
         )
 
+    def clean_seal_image(self):
+        image = self.cleaned_data.get("seal_image")
+        if image and hasattr(image, "content_type"):
+            head = image.read(8)
+            image.seek(0)
+            if head != b"\x89PNG\r\n\x1a\n" or image.size > 2 * 1024 * 1024:
+                raise forms.ValidationError("印章图片须为 2 MB 以内的 PNG 文件。")
+        return image
+
     def clean_codes(self):
-        by_label = {label: value for value, label in DocumentType.choices}
+        by_label = {label: value for value, label in self.types}
         prefixes = {}
         for line in self.cleaned_data["codes"].splitlines():
             if not line.strip():
@@ -140,7 +147,7 @@ class OfficeSettingsForm(forms.ModelForm):
             label, sep, code = (part.strip() for part in line.partition("="))
             if not sep or label not in by_label:
                 raise forms.ValidationError(
-                    f"「{line.strip()}」不是“文书名称=代字”的格式，或文书名称不对。"
+                    f"「{line.strip()}」不是“文书名称=代字”的格式，或不是本机关出具的文书。"
                 )
             if not code or any(c in code for c in "〔〕[]()（）0123456789 "):
                 raise forms.ValidationError(

@@ -3,37 +3,67 @@ from django.db import models
 from django.db.models import Q
 
 from enterprises.models import Enterprise
-from notices.types import DocumentType
+from notices.types import Body, DocumentType
 
 
 class OfficeSettings(models.Model):
-    """The collecting office as its documents state it; edited by the system administrator,
-    never by editing templates. One row (pk 1)."""
+    """What the county's documents state whoever issues them: the center's contribution account,
+    the fine channel, the review body and the court. One row (pk 1); the issuing bodies
+    themselves are IssuingBody rows."""
 
-    name = models.CharField("发文机关", max_length=100, default="壶关县社会保险中心")
-    seal_name = models.CharField("印章名称", max_length=100, default="壶关县社会保险中心")
-    address = models.CharField("地址", max_length=200, default="壶关县龙泉镇府前路 1 号")
-    phone = models.CharField("联系电话", max_length=50, default="0355-8xxxxxx")
-    contact = models.CharField("经办联系人", max_length=50, blank=True)
-    account_name = models.CharField("收款户名", max_length=100, default="壶关县社会保险中心")
-    account_number = models.CharField("收款账号", max_length=40, default="0000000000000000000")
-    account_bank = models.CharField("开户银行", max_length=100, default="中国工商银行壶关支行")
-    code_base = models.CharField(
-        "机关代字前缀",
-        max_length=20,
-        default="壶人社",
-        help_text="如“壶人社”，与文书类型代字组成“壶人社催”",
+    account_name = models.CharField(
+        "社会保险费收款户名", max_length=100, default="壶关县社会保险中心"
     )
-    prefixes = models.JSONField(
-        "各类文书代字", default=dict, blank=True, help_text="文书类型 → 代字；未填的用默认代字"
+    account_number = models.CharField(
+        "社会保险费收款账号", max_length=40, default="0000000000000000000"
+    )
+    account_bank = models.CharField("开户银行", max_length=100, default="中国工商银行壶关支行")
+    fine_channel = models.CharField(
+        "罚款缴纳渠道",
+        max_length=200,
+        default="壶关县财政局非税收入代收银行（中国农业银行壶关支行各网点）或山西省非税收入电子缴款平台",
+        help_text="罚缴分离（行政处罚法第六十七条）：罚款缴至指定银行或电子支付系统，不得缴入社会保险费账户",
     )
     review_body = models.CharField("行政复议机关", max_length=100, default="壶关县人民政府")
     court = models.CharField("管辖法院", max_length=100, default="壶关县人民法院")
 
     class Meta:
-        verbose_name = "发文机关设置"
-        verbose_name_plural = "发文机关设置"
+        verbose_name = "文书公共设置"
+        verbose_name_plural = "文书公共设置"
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="office_settings_singleton")]
+
+    def __str__(self):
+        return "文书公共设置"
+
+
+class IssuingBody(models.Model):
+    """A body that issues documents in its own name, number, seal and self-reference
+    (DESIGN §3.8): the center, the 人社局, its enforcement unit. Edited by the administrator."""
+
+    kind = models.CharField("机关", max_length=12, choices=Body.choices, unique=True)
+    name = models.CharField("机关全称", max_length=100)
+    seal_name = models.CharField("印章名称", max_length=100)
+    self_reference = models.CharField(
+        "自称", max_length=10, help_text="文书中对本机关的称呼，如“本中心”“本局”"
+    )
+    head_title = models.CharField("负责人职务", max_length=20, help_text="如“主任”“局长”")
+    address = models.CharField("地址", max_length=200)
+    phone = models.CharField("联系电话", max_length=50)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    code_base = models.CharField(
+        "机关代字前缀", max_length=20, help_text="如“壶人社”，与文书类型代字组成“壶人社催”"
+    )
+    prefixes = models.JSONField(
+        "各类文书代字", default=dict, blank=True, help_text="文书类型 → 代字；未填的用默认代字"
+    )
+    seal_image = models.FileField(
+        "印章图片", upload_to="seals/", blank=True, help_text="PNG，透明背景；有则印在落款处"
+    )
+
+    class Meta:
+        verbose_name = "发文机关"
+        verbose_name_plural = "发文机关"
+        ordering = ["id"]
 
     def __str__(self):
         return self.name
@@ -43,17 +73,22 @@ class DocumentCounter(models.Model):
     """The last number issued per type and year. Numbering locks this row, so concurrent
     issues queue, and a rolled-back issue rolls its number back too: no gaps, no duplicates."""
 
+    issuing_body = models.CharField(max_length=12, choices=Body.choices)
     doc_type = models.CharField(max_length=30, choices=DocumentType.choices)
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["doc_type", "year"], name="document_counter_unique")
+            # Each body numbers its own documents: 壶人社催告〔2026〕3号 of the center and the
+            # enforcement unit's 催告书 of a fine are different series.
+            models.UniqueConstraint(
+                fields=["issuing_body", "doc_type", "year"], name="document_counter_unique"
+            )
         ]
 
     def __str__(self):
-        return f"{self.doc_type} {self.year}: {self.last_number}"
+        return f"{self.issuing_body} {self.doc_type} {self.year}: {self.last_number}"
 
 
 class DocumentStatus(models.TextChoices):
@@ -66,6 +101,7 @@ class Document(models.Model):
     renamed enterprises never change it, and rendering it again gives the same text."""
 
     doc_type = models.CharField("文书类型", max_length=30, choices=DocumentType.choices)
+    issuing_body = models.CharField("发文机关", max_length=12, choices=Body.choices)
     year = models.PositiveSmallIntegerField("年度")
     number = models.PositiveIntegerField("序号")
     number_text = models.CharField("发文字号", max_length=40)
@@ -98,7 +134,8 @@ class Document(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["doc_type", "year", "number"], name="document_number_unique"
+                fields=["issuing_body", "doc_type", "year", "number"],
+                name="document_number_unique",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="document_number_positive"),
             models.CheckConstraint(

@@ -1,20 +1,44 @@
 """Documents to HTML and PDF. WeasyPrint is imported here, once, when a worker loads the
 module — not per document."""
 
+import logging
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from pypdf import PdfWriter
 from weasyprint import HTML
 
 from notices.models import Document
 
+logger = logging.getLogger(__name__)
+
 
 @cache
 def _css() -> str:
     return (settings.BASE_DIR / "static" / "notices" / "document.css").read_text()
+
+
+def seal_url(content: dict) -> str:
+    """The file URL of the seal image the content names (a storage name under MEDIA_ROOT), or ""
+    when it names none or the file is gone: the document then prints without it, to be sealed
+    by hand, rather than not at all."""
+    name = (content.get("office") or {}).get("seal_image") or ""
+    if not name:
+        return ""
+    try:
+        path = Path(default_storage.path(name))
+    except (NotImplementedError, SuspiciousFileOperation) as error:
+        logger.warning("印章图片 %s 无法读取（%s），文书不加印章图片。", name, error)
+        return ""
+    if not path.is_file():
+        logger.warning("印章图片 %s 不存在，文书不加印章图片。", name)
+        return ""
+    return path.resolve().as_uri()
 
 
 def render_html(*, doc_type: str, content: dict, voided: bool = False) -> str:
@@ -24,16 +48,22 @@ def render_html(*, doc_type: str, content: dict, voided: bool = False) -> str:
             "content": content,
             "css": _css(),
             "voided": voided,
+            "seal_url": seal_url(content),
             "type_template": f"notices/types/{doc_type}.html",
         },
     )
 
 
+def lay_out(*, doc_type: str, content: dict, voided: bool = False):
+    """The document's pages as WeasyPrint lays them out (not yet written as PDF)."""
+    html = render_html(doc_type=doc_type, content=content, voided=voided)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
 def render_pdf(document: Document) -> bytes:
-    html = render_html(
+    return lay_out(
         doc_type=document.doc_type, content=document.content, voided=document.is_voided
-    )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    ).write_pdf()
 
 
 def render_merged_pdf(documents: list[Document], progress=None) -> bytes:
@@ -41,10 +71,9 @@ def render_merged_pdf(documents: list[Document], progress=None) -> bytes:
     all pages are written at once, so the fonts are subset and embedded once, not per document."""
     laid_out = []
     for count, document in enumerate(documents, start=1):
-        html = render_html(
-            doc_type=document.doc_type, content=document.content, voided=document.is_voided
+        laid_out.append(
+            lay_out(doc_type=document.doc_type, content=document.content, voided=document.is_voided)
         )
-        laid_out.append(HTML(string=html, base_url=str(settings.BASE_DIR)).render())
         if progress:
             progress(count)
     pages = [page for rendered in laid_out for page in rendered.pages]

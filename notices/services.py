@@ -11,17 +11,20 @@ from core.calendar import add_calendar_days, add_working_days
 from core.dates import today
 from core.jobs import send_after_commit
 from core.locks import lock_row
+from core.services import settings_update
 from enterprises.models import Enterprise
 from notices.content import build_content, public_notice_deemed_served
+from notices.hooks import document_issued, document_issuing
 from notices.models import (
     Document,
     DocumentCounter,
     DocumentStatus,
+    IssuingBody,
     OfficeSettings,
     ServiceMethod,
     ServiceRecord,
 )
-from notices.types import RULES
+from notices.types import RULES, Body, body_may_issue
 
 # The Job kind of a batch of documents printed as one merged PDF (notices and case batches).
 BATCH = "notice_batch"
@@ -32,18 +35,55 @@ def office_settings() -> OfficeSettings:
     return office
 
 
-def document_code(office: OfficeSettings, doc_type: str) -> str:
-    return office.prefixes.get(doc_type) or f"{office.code_base}{RULES[doc_type].prefix}"
+# A new county starts with these; the administrator puts in the real names, codes and seals.
+DEFAULT_BODIES = {
+    Body.CENTER: {
+        "name": "壶关县社会保险中心",
+        "seal_name": "壶关县社会保险中心",
+        "self_reference": "本中心",
+        "head_title": "主任",
+        "address": "壶关县龙泉镇府前路 1 号",
+        "phone": "0355-8xxxxxx",
+        "code_base": "壶人社",
+    },
+    Body.BUREAU: {
+        "name": "壶关县人力资源和社会保障局",
+        "seal_name": "壶关县人力资源和社会保障局",
+        "self_reference": "本局",
+        "head_title": "局长",
+        "address": "壶关县龙泉镇府前路 1 号",
+        "phone": "0355-8xxxxxx",
+        "code_base": "壶人社",
+    },
+    Body.ENFORCEMENT: {
+        "name": "壶关县人力资源和社会保障局劳动保障监察大队",
+        "seal_name": "壶关县人力资源和社会保障局",
+        "self_reference": "本机关",
+        "head_title": "局长",
+        "address": "壶关县龙泉镇府前路 1 号",
+        "phone": "0355-8xxxxxx",
+        "code_base": "壶人社监",
+    },
+}
 
 
-def next_number(doc_type: str, year: int) -> int:
-    """The next number of a type in a year. Must run inside the issuing transaction: the
+def issuing_body(kind: str) -> IssuingBody:
+    body, _ = IssuingBody.objects.get_or_create(kind=kind, defaults=DEFAULT_BODIES[kind])
+    return body
+
+
+def document_code(body: IssuingBody, doc_type: str) -> str:
+    return body.prefixes.get(doc_type) or f"{body.code_base}{RULES[doc_type].prefix}"
+
+
+def next_number(body: str, doc_type: str, year: int) -> int:
+    """The next number of a body's type in a year. Must run inside the issuing transaction: the
     counter row stays locked until it commits, and a rollback returns the number."""
     DocumentCounter.objects.bulk_create(
-        [DocumentCounter(doc_type=doc_type, year=year)], ignore_conflicts=True
+        [DocumentCounter(issuing_body=body, doc_type=doc_type, year=year)], ignore_conflicts=True
     )
     counter_id = DocumentCounter.objects.values_list("pk", flat=True).get(
-        doc_type=doc_type, year=year
+        issuing_body=body, doc_type=doc_type, year=year
     )
     counter = lock_row(DocumentCounter, counter_id, key=False)
     counter.last_number += 1
@@ -65,18 +105,34 @@ def document_issue(
     extra: dict | None = None,
     request=None,
     render: bool = True,
+    body: str | None = None,
+    from_case: bool = False,
 ) -> Document:
+    """Issue a document in the name of `body` (the type's own body by default). Chain documents
+    come only from a case move (`from_case`); the 文书 tab and batches issue standalone types,
+    and a 限期补缴通知书 issued there opens or advances the enterprise's case (notices.hooks)."""
     if doc_type not in RULES:
         raise ValidationError("未知的文书类型。")
+    rules = RULES[doc_type]
+    if rules.retired:
+        raise ValidationError(f"{rules.title}已停用，不再出具；已出具的继续有效。")
+    if not (from_case or rules.standalone):
+        raise ValidationError(f"{rules.title}只能在案件办理中随案件步骤出具。")
+    body = body or rules.bodies[0]
+    if not body_may_issue(body, doc_type):
+        raise ValidationError(f"{Body(body).label}无权出具{rules.title}。")
     # The enterprise first (core.locks): the amounts stated cannot change while it is built.
     lock_enterprise(enterprise.pk)
-    office = office_settings()
+    if not from_case:
+        document_issuing(actor=actor, doc_type=doc_type, enterprise=enterprise, request=request)
+    issuer = issuing_body(body)
     issued_on = today()
     content = build_content(
         doc_type=doc_type,
         enterprise=enterprise,
         issued_on=issued_on,
-        office=office,
+        office=office_settings(),
+        body=issuer,
         number_text="",
         extra=extra,
     )
@@ -84,11 +140,12 @@ def document_issue(
         raise ValidationError(f"{enterprise.name} 没有欠费，不能出具{RULES[doc_type].title}。")
     # Numbered last: the type's counter is locked until commit, so every other issue of the
     # type waits for this one; only the insert below happens under it.
-    number = next_number(doc_type, issued_on.year)
-    text = number_text(document_code(office, doc_type), issued_on.year, number)
+    number = next_number(body, doc_type, issued_on.year)
+    text = number_text(document_code(issuer, doc_type), issued_on.year, number)
     content["number"] = text
     document = Document.objects.create(
         doc_type=doc_type,
+        issuing_body=body,
         year=issued_on.year,
         number=number,
         number_text=text,
@@ -104,6 +161,9 @@ def document_issue(
         request=request,
         detail={"enterprise": enterprise.credit_code, "total": content["totals"]["total"]},
     )
+    if not from_case:
+        # A standalone 限期补缴通知书 belongs to the enterprise's case (enforcement registers it).
+        document_issued(actor=actor, document=document, request=request)
     if render:
         send_after_commit("notices.tasks.render_document_pdf", document.pk)
     return document
@@ -232,3 +292,26 @@ def service_record(
         },
     )
     return record
+
+
+@transaction.atomic
+def office_update(*, actor, office: dict, bodies: dict[str, dict], request=None) -> None:
+    """The county's settings and each body's, saved together and audited field by field."""
+    office_settings()
+    settings_update(actor=actor, model=OfficeSettings, data=office, request=request)
+    for kind, data in bodies.items():
+        body = lock_row(IssuingBody, issuing_body(kind).pk)
+        changes = {
+            k: [str(getattr(body, k)), str(v)] for k, v in data.items() if getattr(body, k) != v
+        }
+        for name, value in data.items():
+            setattr(body, name, value)
+        body.save()
+        if changes:
+            log_action(
+                actor=actor,
+                action=AuditAction.SETTINGS,
+                obj=body,
+                request=request,
+                detail={"changes": changes},
+            )

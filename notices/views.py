@@ -10,13 +10,20 @@ from core.jobs import job_create, job_requeue, progress_of
 from core.models import Job, JobStatus
 from core.pagination import paginate
 from core.permissions import capability_required
-from core.services import settings_update
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices import services
 from notices.content import build_content
-from notices.forms import BatchForm, DocumentFilterForm, IssueForm, OfficeSettingsForm, ServiceForm
-from notices.models import Document, OfficeSettings
+from notices.forms import (
+    BatchForm,
+    DocumentFilterForm,
+    IssueForm,
+    IssuingBodyForm,
+    OfficeSettingsForm,
+    ServiceForm,
+)
+from notices.models import Document
 from notices.selectors import batch_candidates, document_search, documents_visible_to
+from notices.types import RULES, Body
 
 
 def _rendering():
@@ -79,13 +86,14 @@ def document_issue(request, enterprise_id):
                 )
                 return redirect("notices:detail", document.pk)
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                add_service_errors(form, error)
         else:
             content = build_content(
                 doc_type=doc_type,
                 enterprise=enterprise,
                 issued_on=today(),
                 office=services.office_settings(),
+                body=services.issuing_body(RULES[doc_type].bodies[0]),
                 number_text="（出具时编号）",
                 extra=form.extra(),
             )
@@ -262,15 +270,26 @@ def batch_pdf(request, job_id):
 
 @capability_required("manage_settings")
 def office(request):
-    form = OfficeSettingsForm(request.POST or None, instance=services.office_settings())
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "codes"}
-        settings_update(
+    """The county's common settings and each issuing body, on one page, saved together."""
+    post, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = OfficeSettingsForm(post, instance=services.office_settings(), prefix="office")
+    bodies = [
+        IssuingBodyForm(post, files, instance=services.issuing_body(kind), prefix=kind)
+        for kind in Body.values
+    ]
+    if request.method == "POST" and form.is_valid() and all(b.is_valid() for b in bodies):
+        services.office_update(
             actor=request.user,
-            model=OfficeSettings,
-            data={**data, "prefixes": form.cleaned_data["codes"]},
+            office=form.cleaned_data,
+            bodies={
+                b.instance.kind: {
+                    **{k: v for k, v in b.cleaned_data.items() if k != "codes"},
+                    "prefixes": b.cleaned_data["codes"],
+                }
+                for b in bodies
+            },
             request=request,
         )
         messages.success(request, "发文机关设置已保存，此后出具的文书按新设置；已出具的文书不变。")
         return redirect("notices:office")
-    return render(request, "core/form_page.html", {"form": form, "title": "发文机关与收款账户"})
+    return render(request, "notices/office.html", {"form": form, "bodies": bodies})

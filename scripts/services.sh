@@ -45,11 +45,17 @@ as_pg() {
 }
 
 # What the application itself needs at run time: CJK fonts and Pango/HarfBuzz for the PDFs.
+# fonts-hanazono (HanaMinA/B) covers CJK Extensions B–F, the rare characters of some names
+# that Noto CJK lacks and would print as empty boxes.
 runtime() {
-    local missing=()
-    fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing+=(fonts-noto-cjk)
-    ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-    ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing+=(libharfbuzz-subset0)
+    local missing=() fonts libs
+    # Read whole first: with pipefail, `fc-list | grep -q` fails when grep stops reading early.
+    fonts=$(fc-list : family 2>/dev/null || true)
+    libs=$(ldconfig -p 2>/dev/null || true)
+    grep -qi "Noto Serif CJK" <<<"$fonts" || missing+=(fonts-noto-cjk)
+    grep -qi "HanaMinB" <<<"$fonts" || missing+=(fonts-hanazono)
+    grep -q "libpangoft2-1.0.so" <<<"$libs" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+    grep -q "libharfbuzz-subset.so" <<<"$libs" || missing+=(libharfbuzz-subset0)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt_install "${missing[@]}"

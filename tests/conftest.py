@@ -76,10 +76,18 @@ def county(db):
         other_suspension=ledger[other_enterprise][2],
         other_adjustment=ledger[other_enterprise][3],
         document=document_issue(
-            actor=caseworker, doc_type="deadline_notice", enterprise=enterprise, render=False
+            from_case=True,
+            actor=caseworker,
+            doc_type="deadline_notice",
+            enterprise=enterprise,
+            render=False,
         ),
         other_document=document_issue(
-            actor=outsider, doc_type="deadline_notice", enterprise=other_enterprise, render=False
+            from_case=True,
+            actor=outsider,
+            doc_type="deadline_notice",
+            enterprise=other_enterprise,
+            render=False,
         ),
         batch_job=Job.objects.create(
             kind="notice_batch",

@@ -19,7 +19,11 @@ from notices.services import document_issue
 def audit_case(county):
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     notice = document_issue(
-        actor=county.caseworker, doc_type="audit_notice", enterprise=county.enterprise, render=False
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="audit_notice",
+        enterprise=county.enterprise,
+        render=False,
     )
     Document.objects.filter(pk=notice.pk).update(served_on=date(2026, 11, 10))
     Case.objects.filter(pk=case.pk).update(stage=Stage.AUDIT, current_document=notice)

@@ -86,7 +86,7 @@ def _serve_current_document(page, served_on):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, frozen):
-    """立案 → 催缴 → 责令改正 → 查询划拨 (approved by the group leader) → the bank's transfer
+    """立案 → 催缴 → 催告 → 查询划拨 (approved by the group leader) → the bank's transfer
     becomes a payment and closes the case; every step is on the timeline."""
     url = live_server.url
     page.on("dialog", lambda dialog: dialog.accept())  # every irreversible step asks first
@@ -99,14 +99,14 @@ def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, fro
     page.click("text=转入催缴并出具文书")
     page.wait_for_selector("text=文书已出具")
     _serve_current_document(page, "2026-11-22")
-    page.click("text=转入责令改正并出具文书")
+    page.click("text=转入催告并出具文书")
     assert page.get_by_text("期限尚未届满").is_visible()  # the guard, in words
 
     frozen.move_to("2026-12-02T02:00:00Z")  # the 5 working days have passed
     _log_in(page, url, "jingban")  # ten days on, the session has long expired
     page.goto(case_url)
-    page.click("text=转入责令改正并出具文书")
-    page.wait_for_selector("text=已转入“责令改正”")
+    page.click("text=转入催告并出具文书")
+    page.wait_for_selector("text=已转入“催告”")
     _serve_current_document(page, "2026-12-02")
     frozen.move_to("2026-12-20T02:00:00Z")  # 10 working days later
     _log_in(page, url, "jingban")
@@ -140,5 +140,5 @@ def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, fro
     page.reload()
     assert page.locator("h1.page-title + .badge").inner_text() == "结案"
     timeline = page.locator("ul.list-unstyled").inner_text()
-    for step in ("立案 → 催缴", "催缴 → 责令改正", "批准：查询划拨", "出具划拨通知书", "全额清缴"):
+    for step in ("立案 → 催缴", "催缴 → 催告", "批准：查询划拨", "出具划拨通知书", "全额清缴"):
         assert step in timeline, step

@@ -13,39 +13,7 @@ from enforcement.models import Approval, Case, CaseEvent
 from enforcement.services import IllegalMove, approval_decide, case_close, case_move, case_open
 from enforcement.stages import MOVES, Stage
 from notices.models import Document
-from notices.services import document_issue
-
-
-def _case_at(
-    county,
-    stage,
-    *,
-    served=date(2026, 10, 1),
-    deadline=date(2026, 10, 15),
-    rectified=date(2026, 10, 1),
-):
-    """A case at `stage` whose current document was served and is overdue."""
-    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
-    document = document_issue(
-        actor=county.caseworker,
-        doc_type="rectification_order",
-        enterprise=county.enterprise,
-        render=False,
-    )
-    Document.objects.filter(pk=document.pk).update(
-        served_on=rectified if stage != Stage.OPENED else None
-    )
-    current = document_issue(
-        actor=county.caseworker,
-        doc_type="deadline_notice",
-        enterprise=county.enterprise,
-        render=False,
-    )
-    Document.objects.filter(pk=current.pk).update(served_on=served, deadline=deadline)
-    Case.objects.filter(pk=case.pk).update(stage=stage, current_document=current)
-    case.refresh_from_db()
-    return case
-
+from tests.cases import case_at
 
 DEFERRAL_TERMS = {
     "months": "3",
@@ -81,7 +49,7 @@ USER_MOVES = sorted(m for m, rule in MOVES.items() if not rule.automatic)
 def test_every_move_of_the_table(county, move):
     from_stage, to_stage = move
     rule = MOVES[move]
-    case = _case_at(county, from_stage)
+    case = case_at(county, from_stage)
     if rule.needs_audit:
         _audit_done(county, case)
     result = case_move(
@@ -117,7 +85,7 @@ def test_every_move_of_the_table(county, move):
     ],
 )
 def test_moves_outside_the_table_are_refused(county, from_stage, to_stage):
-    case = _case_at(county, from_stage)
+    case = case_at(county, from_stage)
     with pytest.raises(IllegalMove, match="不能从"):
         case_move(actor=county.caseworker, case=case, to_stage=to_stage, reason="x")
 
@@ -126,19 +94,19 @@ def test_moves_outside_the_table_are_refused(county, from_stage, to_stage):
     "move", sorted(m for m, rule in MOVES.items() if rule.automatic), ids=lambda m: m[1]
 )
 def test_leaving_a_deferral_is_the_sweeps_alone(county, move):
-    case = _case_at(county, move[0])
+    case = case_at(county, move[0])
     with pytest.raises(IllegalMove, match="不能手动转出"):
         case_move(actor=county.caseworker, case=case, to_stage=move[1], reason="x")
 
 
 def test_guard_document_not_served(county):
-    case = _case_at(county, Stage.DEMAND, served=None, deadline=None)
+    case = case_at(county, Stage.DEMAND, served=None, deadline=None)
     with pytest.raises(IllegalMove, match="尚未送达"):
         case_move(actor=county.caseworker, case=case, to_stage=Stage.RECTIFICATION)
 
 
 def test_guard_deadline_not_passed(county):
-    case = _case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
+    case = case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
     with pytest.raises(IllegalMove, match="期限尚未届满"):
         case_move(actor=county.caseworker, case=case, to_stage=Stage.RECTIFICATION)
 
@@ -147,7 +115,7 @@ def test_guard_money_still_owed(county):
     from arrears.models import LedgerItem
     from tests.factories import approved_adjustment
 
-    case = _case_at(county, Stage.DEMAND)
+    case = case_at(county, Stage.DEMAND)
     # Corrected to nothing by adjustments (a payment that clears everything closes the case instead).
     for item in LedgerItem.objects.filter(enterprise=county.enterprise):
         approved_adjustment(
@@ -163,13 +131,13 @@ def test_guard_money_still_owed(county):
 
 
 def test_court_needs_the_reminder_served_ten_days_before(county):
-    case = _case_at(county, Stage.BANK, rectified=date(2026, 11, 15))
-    with pytest.raises(IllegalMove, match="10 个工作日尚未届满"):
+    case = case_at(county, Stage.BANK, rectified=date(2026, 11, 15))
+    with pytest.raises(IllegalMove, match="十个工作日"):
         case_move(actor=county.caseworker, case=case, to_stage=Stage.COURT, reason="x")
 
 
 def test_the_requester_cannot_approve_and_the_role_must_fit(county):
-    case = _case_at(county, Stage.RECTIFICATION)
+    case = case_at(county, Stage.RECTIFICATION)
     approval = case_move(
         actor=county.group_leader, case=case, to_stage=Stage.BANK, reason="逾期未缴"
     )
@@ -184,7 +152,7 @@ def test_the_requester_cannot_approve_and_the_role_must_fit(county):
 
 
 def test_high_risk_steps_need_a_taskforce_leader(county):
-    case = _case_at(county, Stage.BANK)
+    case = case_at(county, Stage.BANK)
     approval = case_move(
         actor=county.caseworker, case=case, to_stage=Stage.PENALTY, reason="拒不缴纳"
     )
@@ -235,7 +203,7 @@ def test_any_other_closing_needs_approval(county):
 
 
 def test_a_payment_that_clears_everything_closes_the_case(county):
-    case = _case_at(county, Stage.RECTIFICATION)
+    case = case_at(county, Stage.RECTIFICATION)
     payment_post(
         actor=county.caseworker,
         enterprise=county.enterprise,
@@ -268,7 +236,7 @@ def test_a_move_without_a_target_is_refused_in_chinese(county):
 
 
 def test_worklist_shows_overdue_cases_and_approvals_waiting(client, county):
-    overdue = _case_at(county, Stage.DEMAND)  # deadline 2026-10-15, long passed
+    overdue = case_at(county, Stage.DEMAND)  # deadline 2026-10-15, long passed
     client.force_login(county.caseworker)
     page = client.get("/cases/today/").content.decode()
     assert "期限已届满" in page and county.enterprise.name in page
@@ -287,7 +255,7 @@ def test_worklist_shows_overdue_cases_and_approvals_waiting(client, county):
 def test_worklist_lists_deadlines_due_within_three_working_days_and_unserved_documents(county):
     from enforcement.selectors import worklist
 
-    soon = _case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
+    soon = case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
     lists = worklist(county.caseworker, day=date(2026, 11, 22))
     assert list(lists["due_soon"]) == [soon] and not lists["overdue"].exists()
     Document.objects.filter(pk=soon.current_document_id).update(served_on=None, deadline=None)
@@ -306,7 +274,7 @@ def test_nightly_sweep_notes_passed_deadlines_once_and_closes_paid_cases(county)
 
     from django.core.management import call_command
 
-    case = _case_at(county, Stage.DEMAND)  # deadline 2026-10-15
+    case = case_at(county, Stage.DEMAND)  # deadline 2026-10-15
     out = StringIO()
     call_command("sweep_cases", "--as-of", "2026-11-22", stdout=out)
     assert out.getvalue().strip().startswith("1 deadlines passed, 0 cases closed as paid,")
@@ -336,7 +304,7 @@ def test_case_list_filters_overdue_and_exports_the_same(client, county):
 
     from openpyxl import load_workbook
 
-    overdue = _case_at(county, Stage.DEMAND)
+    overdue = case_at(county, Stage.DEMAND)
     client.force_login(county.caseworker)
     page = client.get("/cases/", {"overdue": "on"}).content.decode()
     assert county.enterprise.name in page
@@ -354,7 +322,7 @@ def test_case_list_filters_overdue_and_exports_the_same(client, county):
 def test_bank_transfer_becomes_a_payment_and_can_close_the_case(client, county):
     from arrears.models import Payment
 
-    case = _case_at(county, Stage.BANK)
+    case = case_at(county, Stage.BANK)
     client.force_login(county.caseworker)
     client.post(f"/cases/{case.pk}/bank/", {"findings": "工行壶关支行 6222…，余额 50 万元"})
     assert case.events.filter(text__startswith="账户查询结果：工行壶关支行").exists()
@@ -385,7 +353,7 @@ def test_bank_transfer_becomes_a_payment_and_can_close_the_case(client, county):
 
 
 def test_bank_results_only_at_the_bank_stage(client, county):
-    case = _case_at(county, Stage.DEMAND)
+    case = case_at(county, Stage.DEMAND)
     client.force_login(county.caseworker)
     page = client.post(f"/cases/{case.pk}/bank/", {"findings": "x"}, follow=True).content.decode()
     assert "只有在“查询划拨”阶段才能登记查询结果" in page
@@ -395,7 +363,7 @@ def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
     from arrears.models import Payment
     from enforcement.fines import fine_decide, fine_payment_record
 
-    case = _case_at(county, Stage.PENALTY)
+    case = case_at(county, Stage.PENALTY)
     for wrong in ("0.5", "3.5"):
         with pytest.raises(ValidationError, match="一倍以上三倍以下"):
             fine_decide(actor=county.caseworker, case=case, multiple=D(wrong))
@@ -438,7 +406,7 @@ def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
 
 
 def test_fine_from_the_case_page(client, county):
-    case = _case_at(county, Stage.PENALTY)
+    case = case_at(county, Stage.PENALTY)
     client.force_login(county.caseworker)
     page = client.post(f"/cases/{case.pk}/fine/", {"multiple": "5"}, follow=True).content.decode()
     assert "一倍以上三倍以下" in page
@@ -455,7 +423,7 @@ def test_fine_from_the_case_page(client, county):
 def test_an_approved_step_is_executed_and_audited_in_the_approvers_name(county):
     from core.models import AuditEntry
 
-    case = _case_at(county, Stage.RECTIFICATION)
+    case = case_at(county, Stage.RECTIFICATION)
     approval = case_move(actor=county.caseworker, case=case, to_stage=Stage.BANK, reason="拒不缴纳")
     approval_decide(actor=county.group_leader, approval=approval, approve=True)
     entry = AuditEntry.objects.filter(action="transition", object_id=str(case.pk)).latest("id")

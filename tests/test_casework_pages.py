@@ -15,10 +15,26 @@ from notices.models import Document
 from notices.services import document_issue
 
 
-def _at(county, stage, doc_type="rectification_order", served=date(2026, 10, 1)):
+def _at(county, stage, doc_type="reminder", served=date(2026, 10, 1), order_served=None):
+    """A case at `stage` whose current document was served; with `order_served`, the decision
+    the 催告书 enforces (a 限期补缴通知书 stating the remedies) was served that day."""
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    if order_served:
+        order = document_issue(
+            from_case=True,
+            actor=county.caseworker,
+            doc_type="deadline_notice",
+            enterprise=county.enterprise,
+            render=False,
+        )
+        Document.objects.filter(pk=order.pk).update(served_on=order_served)
+        Case.objects.filter(pk=case.pk).update(order=order)
     document = document_issue(
-        actor=county.caseworker, doc_type=doc_type, enterprise=county.enterprise, render=False
+        from_case=True,
+        actor=county.caseworker,
+        doc_type=doc_type,
+        enterprise=county.enterprise,
+        render=False,
     )
     Document.objects.filter(pk=document.pk).update(
         served_on=served, deadline=date(2026, 10, 15) if served else None
@@ -146,7 +162,7 @@ def test_bulk_step_from_the_list(client, county, django_capture_on_commit_callba
     other = case_open(actor=county.outsider, enterprise=county.other_enterprise)
     client.force_login(county.caseworker)
     page = client.get("/cases/", {"stage": "demand"}).content.decode()
-    assert "批量出具" in page and "转入责令改正并出具文书" in page
+    assert "批量出具" in page and "转入催告并出具文书" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/cases/bulk/", {"to_stage": "rectification", "case": [ready.pk, other.pk]}
@@ -155,7 +171,7 @@ def test_bulk_step_from_the_list(client, county, django_capture_on_commit_callba
     assert job.status == "done" and len(job.result["documents"]) == 1  # the outsider's is ignored
     ready.refresh_from_db()
     assert ready.stage == Stage.RECTIFICATION
-    assert ready.current_document.doc_type == "rectification_order"
+    assert ready.current_document.doc_type == "reminder"
     merged = b"".join(client.get(f"/notices/batch/{job.pk}/pdf/").streaming_content)
     assert len(PdfReader(BytesIO(merged)).pages) >= 1
 
@@ -259,16 +275,16 @@ def test_case_page_lists_its_documents_and_payments(client, county):
 
 
 def test_court_window_is_reminded_before_three_months_after_the_time_to_sue(client, county):
-    # 责令限期改正指令书 served 2026-03-01: time to sue ends 2026-09-01, the court window
-    # 2026-12-01 — within the 30 days' notice on 2026-11-22.
-    case = _at(county, Stage.BANK, served=date(2026, 3, 1))
+    # 限期补缴通知书 (stating the remedies) served 2026-03-01: time to sue ends 2026-09-01, the
+    # court window 2026-12-01 — within the 30 days' notice on 2026-11-22.
+    case = _at(county, Stage.BANK, order_served=date(2026, 3, 1))
     from enforcement.selectors import court_last_day
 
     assert court_last_day(case) == date(2026, 12, 1)
     client.force_login(county.caseworker)
     page = client.get("/cases/today/").content.decode()
     assert "申请法院强制执行期限将届满" in page and "应于 2026年12月1日 前申请" in page
-    Document.objects.filter(pk=case.current_document_id).update(served_on=date(2026, 6, 1))
+    Document.objects.filter(pk=case.order_id).update(served_on=date(2026, 6, 1))
     page = client.get("/cases/today/").content.decode()
     assert "应于 2027年3月1日" not in page  # more than 30 days away: not yet on the list
 
@@ -307,5 +323,17 @@ def test_the_court_window_ends_on_a_working_day(county):
     # 2026-11-28, so the last day to apply is Monday 2026-11-30 (民法典 第二百零三条).
     from enforcement.selectors import court_last_day
 
-    case = _at(county, Stage.BANK, served=date(2026, 2, 28))
+    case = _at(county, Stage.BANK, order_served=date(2026, 2, 28))
     assert court_last_day(case) == date(2026, 11, 30)
+
+
+def test_a_decision_without_remedies_gives_the_party_a_year(county):
+    # A decision served 2025-11-03 that did not state the remedies: the time to sue runs a year,
+    # to Tuesday 2026-11-03; the three months to apply then end Wednesday 2027-02-03.
+    from enforcement.selectors import court_last_day
+
+    case = _at(county, Stage.BANK, order_served=date(2025, 11, 3))
+    order = Document.objects.get(pk=case.order_id)
+    order.content["states_remedies"] = False
+    order.save(update_fields=["content"])
+    assert court_last_day(case) == date(2027, 2, 3)

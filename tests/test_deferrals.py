@@ -31,8 +31,9 @@ TERMS = {
 def rectification_case(county, frozen):
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     order = document_issue(
+        from_case=True,
         actor=county.caseworker,
-        doc_type="rectification_order",
+        doc_type="reminder",
         enterprise=county.enterprise,
         render=False,
     )

@@ -41,7 +41,11 @@ def _ledger(county):
 def test_the_deadline_notice_states_the_last_fee_day_the_rate_and_the_exceptions(county):
     enterprise = _ledger(county)
     document = document_issue(
-        actor=county.caseworker, doc_type="deadline_notice", enterprise=enterprise, render=False
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=enterprise,
+        render=False,
     )
     text = _text(document)
     # Issued 2026-11-22 with the payment day counted: the fee runs through that day.
@@ -68,7 +72,11 @@ def test_without_the_payment_day_the_fee_runs_through_the_day_before(county):
     item_of(enterprise, date(2026, 6, 1))
     enterprise_rebuild(enterprise_id=enterprise.pk)
     document = document_issue(
-        actor=county.caseworker, doc_type="statement", enterprise=enterprise, render=False
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="statement",
+        enterprise=enterprise,
+        render=False,
     )
     text = _text(document)
     assert "计至2026年11月21日" in text and "暂停计收" not in text
@@ -78,6 +86,7 @@ def test_without_the_payment_day_the_fee_runs_through_the_day_before(county):
 
 def test_a_document_issued_before_keeps_its_sentence(county):
     old = document_issue(
+        from_case=True,
         actor=county.caseworker,
         doc_type="deadline_notice",
         enterprise=county.enterprise,

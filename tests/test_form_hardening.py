@@ -214,12 +214,16 @@ def _error_message(response, case):
     assert errors, "redirected without an error message"
 
 
-def _case_at(county, stage, doc_type="rectification_order"):
+def case_at(county, stage, doc_type="reminder"):
     from enforcement.services import case_open
 
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     document = document_issue(
-        actor=county.caseworker, doc_type=doc_type, enterprise=county.enterprise, render=False
+        from_case=True,
+        actor=county.caseworker,
+        doc_type=doc_type,
+        enterprise=county.enterprise,
+        render=False,
     )
     Document.objects.filter(pk=document.pk).update(
         served_on=date(2026, 10, 1), deadline=date(2026, 10, 15)
@@ -368,7 +372,7 @@ def test_late_fee_policy_rates(county, login, policy_form, entry):
 
 @pytest.fixture
 def penalty_case(county):
-    return _case_at(county, Stage.PENALTY)
+    return case_at(county, Stage.PENALTY)
 
 
 @hardening
@@ -386,6 +390,7 @@ def test_fine_decision(county, login, penalty_case, multiple):
 def fine(county, penalty_case):
     case = penalty_case
     decision = document_issue(
+        from_case=True,
         actor=county.caseworker,
         doc_type="penalty_decision",
         enterprise=county.enterprise,
@@ -417,8 +422,9 @@ def test_fine_payment(county, login, fine, entry):
 
 @pytest.fixture
 def bank_case(county):
-    case = _case_at(county, Stage.BANK)
+    case = case_at(county, Stage.BANK)
     document_issue(
+        from_case=True,
         actor=county.caseworker,
         doc_type="transfer_notice",
         enterprise=county.enterprise,
@@ -442,12 +448,12 @@ def test_bank_transfer(county, login, bank_case, entry):
 
 @pytest.fixture
 def rectification_case(county):
-    return _case_at(county, Stage.RECTIFICATION)
+    return case_at(county, Stage.RECTIFICATION)
 
 
 @pytest.fixture
 def audit_case(county):
-    return _case_at(county, Stage.AUDIT, doc_type="audit_notice")
+    return case_at(county, Stage.AUDIT, doc_type="audit_notice")
 
 
 DEFERRAL = {

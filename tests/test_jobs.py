@@ -214,7 +214,11 @@ def test_after_the_broker_returns_queued_jobs_and_missing_pdfs_are_caught_up(cou
     job = _queued_import(county, tmp_path)
     Job.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
     document = document_issue(
-        actor=county.caseworker, doc_type="statement", enterprise=county.enterprise, render=False
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="statement",
+        enterprise=county.enterprise,
+        render=False,
     )
     assert jobs.jobs_recover()["requeued"] == 1  # eager in tests: it ran at once
     job.refresh_from_db()

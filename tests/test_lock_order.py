@@ -30,7 +30,7 @@ from enforcement.services import approval_decide, case_move
 from enforcement.stages import Stage
 from enterprises.models import Enterprise
 from notices.models import Document
-from tests.test_case_transitions import _case_at
+from tests.cases import case_at
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -94,7 +94,7 @@ def _pay(county, amount, ref):
 
 
 def test_case_move_meets_a_payment(county, monkeypatch):
-    case = _case_at(county, Stage.DEMAND)
+    case = case_at(county, Stage.DEMAND)
     holding = threading.Event()
     _hold_after(monkeypatch, case_services, "check_move", holding)
     _, errors = _run_both(
@@ -110,7 +110,7 @@ def test_case_move_meets_a_payment(county, monkeypatch):
 
 
 def test_approval_meets_a_payment(county, monkeypatch):
-    case = _case_at(county, Stage.RECTIFICATION)
+    case = case_at(county, Stage.RECTIFICATION)
     approval = case_move(actor=county.caseworker, case=case, to_stage=Stage.BANK, reason="拒不缴纳")
     assert isinstance(approval, Approval)
     holding = threading.Event()
@@ -128,7 +128,7 @@ def test_approval_meets_a_payment(county, monkeypatch):
 
 
 def test_two_approvers_at_once_one_decides_the_other_is_told(county):
-    case = _case_at(county, Stage.RECTIFICATION)
+    case = case_at(county, Stage.RECTIFICATION)
     approval = case_move(actor=county.caseworker, case=case, to_stage=Stage.BANK, reason="拒不缴纳")
     start, errors, decided = threading.Barrier(2), [], []
 
@@ -156,7 +156,7 @@ def test_two_approvers_at_once_one_decides_the_other_is_told(county):
 
 
 def test_the_same_move_submitted_twice_moves_once(county):
-    case = _case_at(county, Stage.DEMAND)
+    case = case_at(county, Stage.DEMAND)
     start, errors, moved = threading.Barrier(2), [], []
 
     def move():
@@ -177,14 +177,14 @@ def test_the_same_move_submitted_twice_moves_once(county):
         thread.join(30)
     assert len(moved) == 1 and len(errors) == 1
     orders = Document.objects.filter(
-        enterprise=county.enterprise, doc_type="rectification_order", status="issued"
+        enterprise=county.enterprise, doc_type="reminder", status="issued"
     )
     # _case_at issued one itself; the two clicks add one more, not two.
     assert orders.count() == 2
 
 
 def test_sweep_meets_a_payment_that_clears_everything(county, monkeypatch):
-    case = _case_at(county, Stage.DEMAND)
+    case = case_at(county, Stage.DEMAND)
     principal, fee = amounts_outstanding(county.enterprise.pk)
     holding = threading.Event()
     _hold_after(monkeypatch, sweep, "amounts_owed", holding)

@@ -60,15 +60,30 @@ def test_template_filters():
         ("100000000", "壹亿元整"),
         ("20001000", "贰仟万壹仟元整"),
         ("12.05", "壹拾贰元零伍分"),
-        ("12.50", "壹拾贰元伍角"),
+        # 整 closes an amount without 分, after 元 or after 角; never after 分.
+        ("12.50", "壹拾贰元伍角整"),
+        ("10.5", "壹拾元伍角整"),
+        ("100.10", "壹佰元壹角整"),
         ("0.05", "伍分"),
-        ("0.5", "伍角"),
+        ("0.5", "伍角整"),
+        ("0.55", "伍角伍分"),
         ("0", "零元整"),
         ("22.27", "贰拾贰元贰角柒分"),
-        ("-3.10", "负叁元壹角"),
+        ("1000.01", "壹仟元零壹分"),
+        ("-3.10", "负叁元壹角整"),
     ],
 )
 def test_amount_in_capitals(value, words):
     from core.money import amount_in_capitals
 
     assert amount_in_capitals(Decimal(value)) == words
+
+
+@given(st.integers(min_value=1, max_value=10**14))
+def test_capitals_end_with_zheng_exactly_when_there_are_no_fen(fen_total):
+    from core.money import amount_in_capitals
+
+    words = amount_in_capitals(Decimal(fen_total) / 100)  # 0.01 … 1,000,000,000,000.00
+    assert words.endswith("整") == (fen_total % 10 == 0)
+    assert words.endswith("分") == (fen_total % 10 != 0)
+    assert words.count("整") <= 1

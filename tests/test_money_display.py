@@ -118,8 +118,9 @@ def deferral(county):
     enterprise_rebuild(enterprise_id=county.enterprise.pk)
     case = case_open(actor=county.caseworker, enterprise=county.enterprise)
     order = document_issue(
+        from_case=True,
         actor=county.caseworker,
-        doc_type="rectification_order",
+        doc_type="reminder",
         enterprise=county.enterprise,
         render=False,
     )

@@ -2,6 +2,8 @@
 
 from io import BytesIO
 
+import pytest
+from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from core.models import AuditEntry, Job
@@ -12,24 +14,41 @@ def test_issue_shows_a_preview_then_numbers_on_confirmation(client, county):
     client.force_login(county.caseworker)
     url = f"/notices/enterprise/{county.enterprise.pk}/issue/"
     before = Document.objects.count()
-    page = client.get(url, {"doc_type": "rectification_order"}).content.decode()
+    page = client.get(url, {"doc_type": "statement"}).content.decode()
     assert "srcdoc=" in page and "（出具时编号）" in page
     assert Document.objects.count() == before  # a preview issues nothing
-    response = client.post(url, {"doc_type": "rectification_order", "confirm": "1"})
-    document = Document.objects.get(doc_type="rectification_order")
+    response = client.post(url, {"doc_type": "statement", "confirm": "1"})
+    document = Document.objects.get(doc_type="statement")
     assert response["Location"] == f"/notices/{document.pk}/"
-    assert document.number_text == "壶人社责〔2026〕1号"
+    assert document.number_text == "壶人社对〔2026〕1号"
+    assert document.issuing_body == "center"
     assert AuditEntry.objects.filter(action="issue", object_id=str(document.pk)).exists()
 
 
-def test_penalty_fine_must_be_one_to_three_times(client, county):
+def test_the_tab_refuses_chain_documents(client, county):
+    """A fine or a 催告书 comes only from a case move: the tab neither previews nor issues one."""
     client.force_login(county.caseworker)
     url = f"/notices/enterprise/{county.enterprise.pk}/issue/"
-    page = client.get(url, {"doc_type": "penalty_decision", "fine_multiple": "4"}).content.decode()
-    assert "确保该值小于或等于3" in page or "小于或等于 3" in page
-    client.post(url, {"doc_type": "penalty_decision", "fine_multiple": "2", "confirm": "1"})
-    document = Document.objects.get(doc_type="penalty_decision")
-    assert document.content["extra"]["fine_multiple"] == "2"
+    for doc_type in ("penalty_decision", "reminder", "transfer_decision", "rectification_order"):
+        page = client.get(url, {"doc_type": doc_type}).content.decode()
+        assert "srcdoc=" not in page and "选择一个有效的选项" in page
+        client.post(url, {"doc_type": doc_type, "confirm": "1"})
+        assert not Document.objects.filter(doc_type=doc_type).exists()
+
+
+def test_a_deadline_notice_from_the_tab_opens_the_case(client, county):
+    from enforcement.models import Case
+
+    client.force_login(county.caseworker)
+    url = f"/notices/enterprise/{county.enterprise.pk}/issue/"
+    client.post(url, {"doc_type": "deadline_notice", "confirm": "1"})
+    case = Case.objects.get(enterprise=county.enterprise)
+    notice = Document.objects.filter(doc_type="deadline_notice").latest("pk")
+    assert case.stage == "demand" and case.events.filter(document=notice).exists()
+    # The case is now past 立案: a second notice from the tab is refused and takes no number.
+    page = client.post(url, {"doc_type": "deadline_notice", "confirm": "1"}).content.decode()
+    assert "不再单独出具限期补缴通知书" in page
+    assert Document.objects.filter(doc_type="deadline_notice").latest("pk") == notice
 
 
 def test_pdf_inline_and_download(client, county):
@@ -100,6 +119,7 @@ def test_merged_pdf_numbers_each_documents_pages_from_one(county):
     documents = [
         county.document,
         document_issue(
+            from_case=True,
             actor=county.caseworker,
             doc_type="statement",
             enterprise=county.enterprise,
@@ -112,40 +132,77 @@ def test_merged_pdf_numbers_each_documents_pages_from_one(county):
     assert any(county.document.number_text in text for text in texts)
 
 
+def _office_form(**changes) -> dict:
+    """The office page's whole form as the browser posts it: common settings, then each body."""
+    from notices.services import DEFAULT_BODIES
+
+    form = {
+        "office-account_name": "壶关县社会保险中心",
+        "office-account_number": "1234567890",
+        "office-account_bank": "工行",
+        "office-fine_channel": "壶关县非税收入汇缴结算户（工行壶关支行）",
+        "office-review_body": "壶关县人民政府",
+        "office-court": "壶关县人民法院",
+    }
+    for kind, body in DEFAULT_BODIES.items():
+        form.update({f"{kind}-{field}": value for field, value in body.items()})
+        form[f"{kind}-contact"] = ""
+        form[f"{kind}-codes"] = ""
+    return {**form, **changes}
+
+
 def test_administrator_sets_the_code_of_a_document_type(client, county):
     from notices.services import document_issue
 
     client.force_login(county.sysadmin)
     page = client.get("/notices/office/").content.decode()
-    assert "限期补缴通知书=壶人社催" in page
-    form = {
-        "name": "壶关县社会保险中心",
-        "seal_name": "壶关县社会保险中心",
-        "address": "府前路 1 号",
-        "phone": "0355-1",
-        "contact": "",
-        "account_name": "壶关县社会保险中心",
-        "account_number": "1234567890",
-        "account_bank": "工行",
-        "code_base": "壶人社",
-        "review_body": "壶关县人民政府",
-        "court": "壶关县人民法院",
-        "codes": "限期补缴通知书=壶社保催",
-    }
+    assert "限期补缴通知书=壶人社催" in page and "行政处罚决定书=壶人社监罚" in page
+    form = _office_form(**{"center-codes": "限期补缴通知书=壶社保催"})
     assert client.post("/notices/office/", form).status_code == 302
     document = document_issue(
+        from_case=True,
         actor=county.caseworker,
         doc_type="deadline_notice",
         enterprise=county.enterprise,
         render=False,
     )
-    # The counter is per type and year: the fixture issued 1号 and 2号 under the old code.
+    # The counter is per body, type and year: the fixture issued 1号 and 2号 under the old code.
     assert document.number_text == "壶社保催〔2026〕3号"
     assert document.content["office"]["account_number"] == "1234567890"
     bad = client.post(
-        "/notices/office/", {**form, "codes": "限期补缴通知书=壶社保〔催〕"}
+        "/notices/office/", {**form, "center-codes": "限期补缴通知书=壶社保〔催〕"}
     ).content.decode()
     assert "不能含数字、空格或括号" in bad
+    # The center does not decide fines: their code is not the center's to set.
+    foreign = client.post(
+        "/notices/office/", {**form, "center-codes": "行政处罚决定书=壶社保罚"}
+    ).content.decode()
+    assert "不是本机关出具的文书" in foreign
+
+
+def test_each_body_signs_its_own_documents(county):
+    from notices.services import document_issue
+
+    decision = document_issue(
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="penalty_decision",
+        enterprise=county.enterprise,
+        extra={"fine_multiple": "1"},
+        render=False,
+    )
+    assert decision.issuing_body == "enforcement"
+    assert decision.content["office"]["name"] == "壶关县人力资源和社会保障局劳动保障监察大队"
+    assert decision.number_text.startswith("壶人社监")
+    with pytest.raises(ValidationError, match="无权出具"):
+        document_issue(
+            from_case=True,
+            actor=county.caseworker,
+            doc_type="penalty_decision",
+            enterprise=county.enterprise,
+            body="center",
+            render=False,
+        )
 
 
 def _pdf_text(client, document) -> str:

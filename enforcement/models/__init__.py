@@ -2,6 +2,7 @@
 
 from enforcement.models.audits import AuditLead, AuditRecord, TaxRecord
 from enforcement.models.cases import Approval, Case, CaseEvent
+from enforcement.models.court import Challenge
 from enforcement.models.deferrals import Deferral, GuaranteeKind, Instalment
 from enforcement.models.fines import Fine, FinePayment
 from enforcement.models.settings import CaseworkSettings
@@ -13,6 +14,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseworkSettings",
+    "Challenge",
     "Deferral",
     "Fine",
     "FinePayment",

@@ -36,6 +36,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The served decision that ordered payment (限期补缴通知书 or 稽核意见书), named by the 催告书
+    # and by the court application; the court window counts from its service.
+    order = models.ForeignKey(
+        Document,
+        verbose_name="责令缴纳的决定",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     opened_at = models.DateTimeField("立案时间", auto_now_add=True)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     closing_reason = models.CharField(
@@ -82,6 +92,9 @@ class CaseEvent(models.Model):
         REVIEW_DUE = "review_due", "复查到期"
         REVIEW = "review", "复查"
         DEFERRAL_ENDED = "deferral_ended", "延期协议终止"
+        DEFENCE = "defence", "陈述申辩"
+        DEFENCE_REVIEW = "defence_review", "陈述申辩复核"
+        CHALLENGE = "challenge", "复议 / 诉讼"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
