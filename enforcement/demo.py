@@ -19,13 +19,12 @@ from enforcement.models import Approval, Case, Deferral, Instalment, TaxRecord
 from enforcement.services import (
     amounts_owed,
     approval_decide,
-    bank_inquiry_record,
     case_move,
     case_open,
-    transfer_notice_issue,
 )
 from enforcement.stages import Stage
 from enforcement.sweep import deferrals_check
+from enforcement.transfers import bank_inquiry_record, transfer_application_issue
 from enterprises.models import Enterprise, EnterpriseStatus
 from notices.models import Document
 
@@ -122,7 +121,7 @@ def _details(label, case, worker, leader):
         bank_inquiry_record(
             actor=worker, case=case, findings="中国工商银行壶关支行基本户，余额 12,850.36 元"
         )
-        transfer_notice_issue(actor=worker, case=case)
+        transfer_application_issue(actor=worker, case=case)
     elif label == "penalty":
         fine_decide(actor=worker, case=case, multiple=Decimal("1.5"))
     elif label == "broken deferral":

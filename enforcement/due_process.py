@@ -14,9 +14,19 @@ from enforcement.timeline import timeline_event
 from notices.models import Document
 from notices.types import DocumentType
 
+DEFENDED_TYPES = (DocumentType.REMINDER, DocumentType.PENALTY_NOTICE)
+# A decision that states remedies (notices.types.TypeRules.states_remedies) can be challenged.
+CHALLENGEABLE_TYPES = (
+    DocumentType.DEADLINE_NOTICE,
+    DocumentType.AUDIT_OPINION,
+    DocumentType.TRANSFER_DECISION,
+    DocumentType.PENALTY_DECISION,
+    DocumentType.RECTIFICATION_ORDER,
+)
 
-def defence_not_reviewed(case: Case) -> str:
-    """The number of a document whose 陈述申辩 still waits for its review, or ""."""
+
+def defence_waiting(case: Case) -> Document | None:
+    """A document whose 陈述申辩 still waits for its review."""
     open_by_document: dict[int, int] = {}
     for kind, document_id in case.events.filter(
         kind__in=(CaseEvent.Kind.DEFENCE, CaseEvent.Kind.DEFENCE_REVIEW)
@@ -24,10 +34,36 @@ def defence_not_reviewed(case: Case) -> str:
         step = 1 if kind == CaseEvent.Kind.DEFENCE else -1
         open_by_document[document_id] = open_by_document.get(document_id, 0) + step
     waiting = [pk for pk, count in open_by_document.items() if count > 0]
-    return Document.objects.get(pk=waiting[0]).number_text if waiting else ""
+    return Document.objects.get(pk=waiting[0]) if waiting else None
 
 
-DEFENDED_TYPES = (DocumentType.REMINDER, DocumentType.PENALTY_NOTICE)
+def defence_not_reviewed(case: Case) -> str:
+    """The number of a document whose 陈述申辩 still waits for its review, or ""."""
+    document = defence_waiting(case)
+    return document.number_text if document else ""
+
+
+def _case_documents(case: Case, types) -> list[Document]:
+    return list(
+        Document.objects.filter(
+            enterprise_id=case.enterprise_id,
+            doc_type__in=types,
+            status="issued",
+            issued_at__gte=case.opened_at,
+        ).order_by("issued_at")
+    )
+
+
+def defendable_documents(case: Case) -> list[Document]:
+    return _case_documents(case, DEFENDED_TYPES)
+
+
+def challengeable_decisions(case: Case) -> list[Document]:
+    """The case's served decisions, and the order it enforces even when issued before it."""
+    decisions = [d for d in _case_documents(case, CHALLENGEABLE_TYPES) if d.served_on]
+    if case.order and case.order.served_on and case.order not in decisions:
+        decisions.insert(0, case.order)
+    return decisions
 
 
 @transaction.atomic
@@ -87,16 +123,6 @@ def defence_review(
         detail={"defence_review": document.number_text, "accepted": accepted},
     )
     return event
-
-
-# A decision that states remedies (notices.types.TypeRules.states_remedies) can be challenged.
-CHALLENGEABLE_TYPES = (
-    DocumentType.DEADLINE_NOTICE,
-    DocumentType.AUDIT_OPINION,
-    DocumentType.TRANSFER_DECISION,
-    DocumentType.PENALTY_DECISION,
-    DocumentType.RECTIFICATION_ORDER,
-)
 
 
 @transaction.atomic

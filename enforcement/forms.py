@@ -5,7 +5,13 @@ from core.forms import FilterForm
 from core.models import User
 from enforcement import selectors
 from enforcement.leads import LeadRule
-from enforcement.models import AuditLead, AuditRecord, CaseworkSettings, GuaranteeKind
+from enforcement.models import (
+    AuditLead,
+    AuditRecord,
+    CaseworkSettings,
+    Challenge,
+    GuaranteeKind,
+)
 from enforcement.selectors import casework_settings
 from enforcement.stages import Stage
 from enterprises.models import AbilityClass, Region, TaskGroup
@@ -46,6 +52,48 @@ class BankTransferForm(forms.Form):
     amount = MoneyField(label="划拨金额（元）")
     paid_on = BusinessDateField(label="划拨日期")
     external_ref = forms.CharField(label="银行划拨凭证号", max_length=64)
+
+
+class BankInquiryForm(forms.Form):
+    findings = forms.CharField(label="查询结果", max_length=250)
+    sufficient = forms.TypedChoiceField(
+        label="账户余额",
+        choices=[("1", "足以缴纳"), ("0", "少于应缴数额")],
+        coerce=lambda value: value == "1",
+    )
+
+
+class TransferDecisionForm(forms.Form):
+    account = forms.IntegerField(label="划拨账户")
+    amount = MoneyField(label="划拨金额（元）", required=False)
+
+
+class DefenceForm(forms.Form):
+    document = forms.IntegerField(label="文书")
+    received_on = BusinessDateField(label="收到日期")
+    text = forms.CharField(label="陈述申辩内容", max_length=250)
+
+
+class DefenceReviewForm(forms.Form):
+    document = forms.IntegerField(label="文书")
+    accepted = forms.TypedChoiceField(
+        label="复核结论",
+        choices=[("0", "不成立，不予采纳"), ("1", "成立，予以采纳")],
+        coerce=lambda value: value == "1",
+    )
+    conclusion = forms.CharField(label="复核意见", max_length=200)
+
+
+class ChallengeForm(forms.Form):
+    decision = forms.IntegerField(label="决定")
+    kind = forms.ChoiceField(label="类型", choices=Challenge.Kind.choices)
+    filed_on = BusinessDateField(label="申请 / 起诉日期")
+
+
+class ChallengeConclusionForm(forms.Form):
+    challenge = forms.IntegerField(label="复议 / 诉讼")
+    concluded_on = BusinessDateField(label="审结日期")
+    outcome = forms.CharField(label="结果", max_length=200)
 
 
 class FinePaymentForm(forms.Form):

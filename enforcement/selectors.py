@@ -167,6 +167,7 @@ def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, date]]:
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
     from core.calendar import add_working_days
+    from notices.selectors import document_search
 
     mine = cases_visible_to(user).filter(closed_at__isnull=True, assigned_to=user)
     soon = add_working_days(day, 3)
@@ -192,9 +193,9 @@ def worklist(user, *, day) -> dict:
             current_document__deadline__gte=day, current_document__deadline__lte=soon.day
         ),
         "due_soon_warning": soon.warning,
-        "unserved": mine.filter(
-            current_document__served_on__isnull=True, current_document__status="issued"
-        ),
+        # Every document the user can see that waits for its service record, not only a case's
+        # current one: a 催告书 or a transfer decision left unserved stops the chain as surely.
+        "unserved": document_search(user=user, served="no").order_by("issued_at"),
         "approvals": [
             a for a in approvals_waiting_for(user) if user.has_perm(f"core.{a.capability}")
         ],

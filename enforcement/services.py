@@ -1,5 +1,4 @@
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -420,93 +419,6 @@ def case_close_if_paid(*, enterprise_id: int, actor, reason: str, paid: bool) ->
         return None
     timeline_event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")
     return case_close_recorded(actor=who, case=case, reason=ClosingReason.PAID)
-
-
-@transaction.atomic
-def bank_inquiry_record(*, actor, case: Case, findings: str, request=None) -> CaseEvent:
-    """What the bank's answer to the 账户查询通知书 showed: accounts and balances found."""
-    case = lock_case(case.pk)
-    if case.stage != Stage.BANK:
-        raise ValidationError("只有在“查询划拨”阶段才能登记查询结果。")
-    if not findings.strip():
-        raise ValidationError({"findings": "请填写查询到的账户和余额。"})
-    event = timeline_event(case, actor, CaseEvent.Kind.INQUIRY, f"账户查询结果：{findings.strip()}")
-    log_action(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=case,
-        request=request,
-        detail={"inquiry": findings[:200]},
-    )
-    return event
-
-
-def _transfer_notice(case: Case):
-    return (
-        Document.objects.filter(
-            enterprise=case.enterprise,
-            doc_type=DocumentType.TRANSFER_NOTICE,
-            status="issued",
-            issued_at__gte=case.opened_at,
-        )
-        .order_by("-issued_at")
-        .first()
-    )
-
-
-@transaction.atomic
-def transfer_notice_issue(*, actor, case: Case, request=None) -> Document:
-    """The written notice to the bank (行政强制法 第四十七条), after the approved transfer decision
-    and the inquiry's findings."""
-    case = lock_case(case.pk)
-    if case.stage != Stage.BANK:
-        raise ValidationError("只有在“查询划拨”阶段才能出具划拨通知书。")
-    if not case.events.filter(kind=CaseEvent.Kind.INQUIRY).exists():
-        raise ValidationError("请先登记账户查询结果，再出具划拨通知书。")
-    document = document_issue(
-        from_case=True,
-        actor=actor,
-        doc_type=DocumentType.TRANSFER_NOTICE,
-        enterprise=case.enterprise,
-        request=request,
-    )
-    timeline_event(
-        case,
-        actor,
-        CaseEvent.Kind.DOCUMENT,
-        f"出具划拨通知书 {document.number_text}，送开户银行",
-        document=document,
-    )
-    return document
-
-
-@transaction.atomic
-def bank_transfer_record(
-    *, actor, case: Case, amount: Decimal, paid_on, external_ref: str, request=None
-):
-    """What the bank transferred becomes a payment (银行划拨), allocated by the ledger's rules;
-    if it clears everything the case closes by itself (arrears.hooks)."""
-    from arrears.models import PaymentMethod
-    from arrears.services import payment_post
-
-    case = lock_case(case.pk)
-    if case.stage != Stage.BANK:
-        raise ValidationError("只有在“查询划拨”阶段才能登记划拨结果。")
-    if _transfer_notice(case) is None:
-        raise ValidationError("请先出具划拨通知书送开户银行，再登记划拨结果。")
-    payment, created = payment_post(
-        actor=actor,
-        enterprise=case.enterprise,
-        amount=amount,
-        paid_on=paid_on,
-        method=PaymentMethod.BANK_TRANSFER,
-        external_ref=external_ref,
-        # A transfer recovers the debt the case was opened for, not whatever is oldest or
-        # newest in the ledger (DESIGN §3.5).
-        periods=case_debt_periods(case),
-        request=request,
-    )
-    return payment, created
 
 
 def case_debt_periods(case: Case) -> list:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enforcement.views import audits, cases, leads, penalties, transfers
+from enforcement.views import audits, cases, due_process, leads, penalties, transfers
 
 app_name = "enforcement"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("<int:case_id>/close/", cases.case_close, name="close"),
     path("<int:case_id>/bank/", transfers.bank_result, name="bank"),
     path("<int:case_id>/fine/", penalties.fine, name="fine"),
+    path("<int:case_id>/defence/", due_process.defence, name="defence"),
+    path("<int:case_id>/challenge/", due_process.challenge, name="challenge"),
     path("<int:case_id>/audit/", audits.audit_record, name="audit"),
     path("<int:case_id>/review/", cases.review, name="review"),
     path("<int:case_id>/write-off/", cases.write_off, name="write_off"),

@@ -171,3 +171,57 @@ def test_a_review_of_the_fine_pauses_its_surcharge(county):
     status = fine_status(fine, as_of=date(2026, 11, 22))
     assert status.surcharge.amount < D("306.00")
     assert status.surcharge.amount == D("1700.00") * D("0.03") * status.surcharge.days
+
+
+def test_the_case_page_records_a_defence_and_its_review(client, county):
+    case = case_at(county, Stage.RECTIFICATION)
+    reminder = Document.objects.get(doc_type="reminder")
+    client.force_login(county.caseworker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "登记陈述申辩" in page and reminder.number_text in page
+    client.post(
+        f"/cases/{case.pk}/defence/",
+        {"document": reminder.pk, "received_on": "2026-11-22", "text": "资金困难，请求分期"},
+    )
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"对 {reminder.number_text} 的陈述申辩尚未复核" in page
+    client.post(
+        f"/cases/{case.pk}/defence/",
+        {"action": "review", "document": reminder.pk, "accepted": "0", "conclusion": "无证据"},
+    )
+    assert "尚未复核" not in client.get(f"/cases/{case.pk}/").content.decode()
+    assert case.events.filter(kind="defence_review").count() == 1
+
+
+def test_the_case_page_records_a_challenge_and_its_end(client, county):
+    case = case_at(county, Stage.BANK)
+    client.force_login(county.caseworker)
+    client.post(
+        f"/cases/{case.pk}/challenge/",
+        {"decision": case.order.pk, "kind": "lawsuit", "filed_on": "2026-06-01"},
+    )
+    challenge = case.challenges.get()
+    assert "审理中" in client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.post(
+        f"/cases/{case.pk}/challenge/",
+        {"challenge": challenge.pk, "concluded_on": "2026-05-01", "outcome": "驳回"},
+        follow=True,
+    ).content.decode()
+    assert "结果日期应在申请 / 起诉之后" in page
+    client.post(
+        f"/cases/{case.pk}/challenge/",
+        {"challenge": challenge.pk, "concluded_on": "2026-10-01", "outcome": "驳回诉讼请求"},
+    )
+    challenge.refresh_from_db()
+    assert challenge.concluded_on == date(2026, 10, 1)
+
+
+def test_an_outsider_records_nothing_on_another_townships_case(client, county):
+    case = case_at(county, Stage.RECTIFICATION)
+    reminder = Document.objects.get(doc_type="reminder")
+    client.force_login(county.outsider)
+    response = client.post(
+        f"/cases/{case.pk}/defence/",
+        {"document": reminder.pk, "received_on": "2026-11-22", "text": "x"},
+    )
+    assert response.status_code == 404 and not case.events.filter(kind="defence").exists()

@@ -423,13 +423,15 @@ def test_fine_payment(county, login, fine, entry):
 @pytest.fixture
 def bank_case(county):
     case = case_at(county, Stage.BANK)
-    document_issue(
-        from_case=True,
-        actor=county.caseworker,
-        doc_type="transfer_notice",
-        enterprise=county.enterprise,
-        render=False,
-    )
+    for doc_type in ("transfer_decision", "transfer_notice"):
+        document_issue(
+            from_case=True,
+            actor=county.caseworker,
+            doc_type=doc_type,
+            enterprise=county.enterprise,
+            extra={"decided_amount": "100000.00"},
+            render=False,
+        )
     return case
 
 

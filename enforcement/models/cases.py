@@ -88,6 +88,7 @@ class CaseEvent(models.Model):
         CLOSED = "closed", "结案"
         # Events that guards and the nightly sweep look for: a kind each, never read from text.
         INQUIRY = "inquiry", "账户查询结果"
+        INQUIRY_SHORT = "inquiry_short", "账户查询：余额不足"
         DEADLINE_PASSED = "deadline_passed", "期限届满"
         REVIEW_DUE = "review_due", "复查到期"
         REVIEW = "review", "复查"
@@ -95,6 +96,11 @@ class CaseEvent(models.Model):
         DEFENCE = "defence", "陈述申辩"
         DEFENCE_REVIEW = "defence_review", "陈述申辩复核"
         CHALLENGE = "challenge", "复议 / 诉讼"
+        # The fine's procedure in the enforcement unit (行政处罚法 第五十四条至第六十二条).
+        PENALTY_FILED = "penalty_filed", "处罚立案"
+        HEARING_REQUESTED = "hearing_requested", "申请听证"
+        HEARING_HELD = "hearing_held", "听证"
+        LEGAL_REVIEW = "legal_review", "法制审核"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

@@ -13,7 +13,7 @@ from core.excel import write_xlsx
 from core.jobs import job_create
 from core.pagination import paginate
 from core.permissions import capability_required
-from enforcement import closing, fines, selectors, services
+from enforcement import closing, due_process, fines, selectors, services, transfers
 from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
 from enforcement.deferrals import instalment_progress
 from enforcement.forms import (
@@ -151,6 +151,7 @@ def case_open(request, enterprise_id):
 @capability_required("view_enterprises")
 def case_detail(request, case_id):
     case = case_for(request, case_id)
+    waiting = due_process.defence_waiting(case)
     return render(
         request,
         "enforcement/detail.html",
@@ -184,6 +185,13 @@ def case_detail(request, case_id):
             "documents": selectors.case_documents(case),
             "payments": selectors.case_payments(case),
             "today": today(),
+            "transfer": transfers.transfer_state(case) if case.stage == Stage.BANK else None,
+            "accounts": case.enterprise.bank_accounts.all(),
+            "defended": due_process.defendable_documents(case),
+            "defence_waiting": waiting.number_text if waiting else "",
+            "defence_waiting_id": waiting.pk if waiting else None,
+            "challenges": case.challenges.select_related("decision"),
+            "challengeable": due_process.challengeable_decisions(case),
             "court_last_day": selectors.court_last_day(case)
             if case.stage in (Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)
             else None,
