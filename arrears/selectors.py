@@ -90,9 +90,12 @@ def arrears_overview(
     return enterprises.order_by(SORTS.get(sort, SORTS["principal"]), "pk")
 
 
-def amounts_outstanding(enterprise_id: int) -> tuple[Decimal, Decimal]:
-    """(principal, fee) an enterprise owes now, in one aggregate query."""
-    totals = LedgerItem.objects.filter(enterprise_id=enterprise_id).aggregate(
+def amounts_outstanding(enterprise_id: int, insurance_type: str = "") -> tuple[Decimal, Decimal]:
+    """(principal, fee) an enterprise owes now, of one 险种 or all, in one aggregate query."""
+    items = LedgerItem.objects.filter(enterprise_id=enterprise_id)
+    if insurance_type:
+        items = items.filter(insurance_type=insurance_type)
+    totals = items.aggregate(
         principal=Coalesce(
             Sum(ExpressionWrapper(F("principal") - F("principal_paid"), output_field=MONEY)), ZERO
         ),

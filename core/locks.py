@@ -25,6 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 LOCK_ORDER = (
     "enterprises.enterprise",
+    "enforcement.casecounter",
     "enforcement.case",
     "enforcement.approval",
     "enforcement.deferral",

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from arrears.models import Payment, SuspensionKind
+from arrears.models import InsuranceType, Payment, SuspensionKind
+from arrears.selectors import amounts_outstanding
 from arrears.services import suspension_decide, suspension_request
 from core.dates import chinese_date
 from core.excel import parse_amount
-from core.money import format_yuan
+from core.money import format_yuan, round_fen
 from enforcement.models import (
     Case,
     CaseEvent,
@@ -19,8 +20,15 @@ from enforcement.models import (
     Instalment,
 )
 from enforcement.selectors import casework_settings
-from enforcement.timeline import amounts_owed, timeline_event
+from enforcement.timeline import timeline_event
 from notices.content import instalment_plan
+
+# 《社会保险费申报缴纳管理规定》第十九条: the guarantee is a mortgage or a pledge. Older agreements
+# may name another kind; they keep it.
+ACCEPTED_GUARANTEES = (GuaranteeKind.MORTGAGE, GuaranteeKind.PLEDGE)
+# Medical insurance may not be deferred; the agreement covers basic pension, the contributions
+# this office collects and enforces (other kinds stay payable as ordered).
+DEFERRED_INSURANCE = InsuranceType.PENSION
 
 
 def deferral_terms(data: dict) -> dict:
@@ -34,8 +42,8 @@ def deferral_terms(data: dict) -> dict:
     if not 1 <= months <= limit:
         errors["months"] = f"分期月数须为 1 至 {limit} 个月。"
     kind = data.get("guarantee_kind", "")
-    if kind not in GuaranteeKind.values:
-        errors["guarantee_kind"] = "请选择担保方式。"
+    if kind not in ACCEPTED_GUARANTEES:
+        errors["guarantee_kind"] = "延期缴费须以抵押或质押提供担保。"
     try:
         value = parse_amount(data.get("guarantee_value", ""))  # the importers' reading of money
         if value <= 0:
@@ -64,15 +72,26 @@ def describe_guarantee(terms: dict) -> str:
 
 
 def agreement_extra(case: Case, terms: dict, day: date) -> dict:
-    """What the 延期缴费协议 states: the plan this case will be held to."""
-    principal, _ = amounts_owed(case.enterprise)
+    """What the 延期缴费协议 states: the plan this case will be held to, on the basic pension
+    principal; the guarantee worth at least the deferred amount (× the ratio of the settings);
+    the accrued fee due with the last instalment; current contributions paid on time."""
+    principal, fee = amounts_outstanding(case.enterprise_id, DEFERRED_INSURANCE)
     if principal <= 0:
-        raise ValidationError("企业已无欠缴本金，无需签订延期缴费协议。")
+        raise ValidationError("企业已无欠缴的基本养老保险费本金，无需签订延期缴费协议。")
+    required = round_fen(principal * casework_settings().guarantee_ratio)
+    if Decimal(terms["guarantee_value"]) < required:
+        raise ValidationError(
+            {"guarantee_value": f"担保价值须不低于缓缴数额 {format_yuan(required)} 元。"}
+        )
     plan = instalment_plan(principal, terms["months"], day)
     return {
         "months": terms["months"],
         "guarantee": describe_guarantee(terms),
         "plan": [(due.isoformat(), str(amount)) for due, amount in plan],
+        "insurance": InsuranceType(DEFERRED_INSURANCE).label,
+        "deferred": format_yuan(principal),
+        "fee": format_yuan(fee),
+        "fee_due_on": chinese_date(plan[-1][0]),
     }
 
 
@@ -95,6 +114,7 @@ def deferral_start(
         actor=requested_by,
         enterprise=case.enterprise,
         kind=SuspensionKind.DEFERRAL,
+        insurance_type=DEFERRED_INSURANCE,
         start=day,
         end=plan[-1][0],
         # The agreement covers the arrears of its day; months falling due while it runs are
@@ -141,6 +161,7 @@ def instalment_progress(deferral: Deferral, *, as_of: date) -> list[dict]:
         Payment.objects.filter(
             enterprise_id=deferral.case.enterprise_id,
             reversed_at__isnull=True,
+            insurance_type=DEFERRED_INSURANCE,
             paid_on__gte=deferral.starts_on,
         ).values_list("paid_on", "amount")
     )

@@ -16,6 +16,11 @@ from enforcement.closing import write_off_request
 from enforcement.fines import fine_decide
 from enforcement.leads import leads_refresh
 from enforcement.models import Approval, Case, Deferral, Instalment, TaxRecord
+from enforcement.penalty_procedure import (
+    legal_review_record,
+    penalty_file,
+    penalty_notice_issue,
+)
 from enforcement.services import (
     amounts_owed,
     approval_decide,
@@ -44,8 +49,8 @@ PLAN = [
     ("penalty pending", [D, R, B], Stage.PENALTY),
     ("court", [D, R, B, Stage.COURT], None),
     ("discipline", [D, R, B, Stage.DISCIPLINE], None),
-    ("deferral", [D, R, Stage.DEFERRAL], None),
-    ("broken deferral", [D, R, Stage.DEFERRAL], None),
+    ("deferral", [D, R, B, Stage.DEFERRAL], None),
+    ("broken deferral", [D, R, B, Stage.DEFERRAL], None),
     ("tracking", [Stage.TRACKING], None),
     ("tracking review due", [Stage.TRACKING], None),
     ("paid", [D], None),
@@ -53,8 +58,8 @@ PLAN = [
 DEFERRAL_TERMS = {
     "months": 6,
     "guarantee_kind": "mortgage",
-    "guarantee_value": "300000.00",
-    "guarantee_document": "抵押合同 壶抵〔2026〕8号（厂房）",
+    "guarantee_value": "5000000.00",
+    "guarantee_document": "抵押合同 壶抵〔2026〕8号（厂房及土地使用权）",
 }
 WRITE_OFF = {
     "bankruptcy_ruling": "（2025）晋0427破1号 民事裁定书",
@@ -86,6 +91,14 @@ def _serve_long_ago(case: Case, days: int = 40) -> None:
 
 def _step(case, to_stage, worker, approver):
     _serve_long_ago(case)
+    if to_stage == Stage.DEFERRAL:
+        # A deferral follows an inquiry that found the balance short (社会保险法 第六十三条).
+        bank_inquiry_record(
+            actor=worker,
+            case=case,
+            findings="中国建设银行壶关支行基本户，余额 3,260.00 元",
+            sufficient=False,
+        )
     if to_stage == Stage.COURT and case.order_id:
         # The court follows the decision's six months to sue (行政强制法 第五十三条).
         _served_days_ago(case.order_id, 200)
@@ -102,7 +115,18 @@ def _step(case, to_stage, worker, approver):
     return case
 
 
-def _details(label, case, worker, leader):
+def _penalty_procedure(case, worker, reviewer, head):
+    """The enforcement unit's steps (enforcement.penalty_procedure): filed, notified, the
+    window passed, reviewed when required, decided by the head."""
+    penalty_file(actor=worker, case=case, filed_on=today())
+    notice = penalty_notice_issue(actor=worker, case=case, multiple=Decimal("1.5"))
+    _served_days_ago(notice.pk, 20)
+    if notice.content["extra"]["hearing_right"]:
+        legal_review_record(actor=reviewer, case=case, opinion="事实清楚，证据确凿，程序合法")
+    fine_decide(actor=head, case=case, multiple=Decimal("1.5"))
+
+
+def _details(label, case, worker, leader, head):
     """What each demo stage has recorded besides the move itself."""
     if label == "audit":
         _serve_long_ago(case)
@@ -123,7 +147,7 @@ def _details(label, case, worker, leader):
         )
         transfer_application_issue(actor=worker, case=case)
     elif label == "penalty":
-        fine_decide(actor=worker, case=case, multiple=Decimal("1.5"))
+        _penalty_procedure(case, worker, leader, head)
     elif label == "broken deferral":
         _backdate_deferral(case, days=70)
         deferrals_check(as_of=today())
@@ -250,7 +274,7 @@ def _seed_cases() -> dict:
         if pending:
             _serve_long_ago(case)
             case_move(actor=worker, case=case, to_stage=pending, reason="逾期仍未缴纳，申请下一步")
-        _details(label, case, worker, leader)
+        _details(label, case, worker, leader, approver)
     opened += _seed_write_off(in_arrears, users, approver)
     leads = _seed_leads(list(Enterprise.objects.order_by("-credit_code")[:8]))
     return {"cases": opened, "leads": leads}

@@ -10,13 +10,14 @@ from django.db import transaction
 
 from arrears.services import refuse_conflicting_repost
 from core.audit import AuditAction, log_action
-from core.dates import today
-from core.money import format_yuan, round_fen
+from core.dates import chinese_date, today
+from core.money import format_yuan
 from enforcement.locking import lock_case, lock_fine
 from enforcement.models import Case, CaseEvent, Fine, FinePayment
+from enforcement.penalty_procedure import decision_refusal, fine_terms, penalty_state
 from enforcement.stages import Stage
 from enforcement.surcharge import SurchargeQuote, fine_surcharge
-from enforcement.timeline import amounts_owed, timeline_event
+from enforcement.timeline import timeline_event
 from notices.services import document_issue
 from notices.types import DocumentType
 
@@ -54,40 +55,61 @@ def fine_status(fine: Fine, *, as_of: date) -> FineStatus:
     return FineStatus(paid, paid_off_on, surcharge, fine.amount + surcharge.amount - paid)
 
 
+def _procedure(case: Case, state: dict) -> str:
+    """How the party was heard, as the decision recounts it (第五十九条)."""
+    if state["hearing_held"]:
+        return f"你单位于{chinese_date(state['hearing_held'].on_date)}参加听证，所提意见已经复核。"
+    if case.events.filter(kind=CaseEvent.Kind.DEFENCE_REVIEW, document=state["notice"]).exists():
+        return "你单位提出的陈述、申辩意见已经复核。"
+    return "你单位在规定期限内未提出陈述、申辩" + (
+        "和听证要求。" if state["hearing_right"] else "。"
+    )
+
+
 @transaction.atomic
 def fine_decide(*, actor, case: Case, multiple: Decimal, request=None):
-    """Issue the 行政处罚决定书 for 1–3 × the principal now owed, and record the fine."""
+    """The head's 行政处罚决定书 for 1–3 × what the served order named and is still unpaid,
+    in the enforcement unit's name, after the procedure of penalty_procedure."""
     case = lock_case(case.pk)
     if case.stage != Stage.PENALTY:
         raise ValidationError("只有在“移送处罚”阶段才能作出罚款决定。")
-    if not Decimal("1") <= multiple <= Decimal("3"):
-        raise ValidationError(
-            {"multiple": "罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"}
-        )
-    principal, _ = amounts_owed(case.enterprise)
-    if principal <= 0:
-        raise ValidationError("企业已无欠缴本金，不能按欠缴数额处罚。")
+    terms = fine_terms(case, multiple)
+    refusal = decision_refusal(case, actor=actor, multiple=multiple, day=today())
+    if refusal:
+        raise ValidationError(refusal)
+    state = penalty_state(case)
+    notice = state["notice"]
     decision = document_issue(
         from_case=True,
         actor=actor,
         doc_type=DocumentType.PENALTY_DECISION,
         enterprise=case.enterprise,
-        extra={"fine_multiple": str(multiple)},
+        extra={
+            **terms,
+            "hearing_right": state["hearing_right"],
+            "notice_number": notice.number_text,
+            "notice_served_on": chinese_date(notice.served_on),
+            "procedure": _procedure(case, state),
+        },
         request=request,
     )
+    base = Decimal(terms["base_amount"])
     fine = Fine.objects.create(
         case=case,
-        principal_base=principal,
+        principal_base=base,
         multiple=multiple,
-        amount=round_fen(principal * multiple),
+        amount=Decimal(terms["fine_amount"]),
         decision=decision,
         decided_by=actor,
     )
+    case.current_document = decision
+    case.save(update_fields=["current_document"])
     timeline_event(
         case,
         actor,
         CaseEvent.Kind.DOCUMENT,
-        f"罚款决定：欠缴本金 {format_yuan(principal)} 元的 {multiple} 倍，计 {format_yuan(fine.amount)} 元",
+        f"罚款决定：{terms['order_number']} 所列未缴本金 {format_yuan(base)} 元的 {multiple} 倍，"
+        f"计 {format_yuan(fine.amount)} 元，应于7个工作日内送达",
         document=decision,
     )
     log_action(
@@ -138,3 +160,15 @@ def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: 
         detail={"fine": fine.pk, "amount": str(amount)},
     )
     return payment, True
+
+
+def fine_keeps_case_open(case: Case, *, as_of: date) -> str:
+    """Why a case whose contributions are paid stays open, or "": its fine is unpaid and not
+    yet handed to the court (DESIGN §3.9)."""
+    if case.stage == Stage.COURT:
+        return ""
+    for fine in case.fines.select_related("decision"):
+        outstanding = fine_status(fine, as_of=as_of).outstanding
+        if outstanding > 0:
+            return f"罚款（{fine.decision.number_text}）尚欠 {format_yuan(outstanding)} 元"
+    return ""

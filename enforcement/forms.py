@@ -102,6 +102,29 @@ class FinePaymentForm(forms.Form):
     external_ref = forms.CharField(label="票据号", max_length=64)
 
 
+class PenaltyFilingForm(forms.Form):
+    filed_on = BusinessDateField(label="立案日期")
+
+
+class HearingRequestForm(forms.Form):
+    requested_on = BusinessDateField(label="申请听证日期")
+
+
+class HearingNoticeForm(forms.Form):
+    hearing_on = BusinessDateField(label="听证日期")
+    place = forms.CharField(label="听证地点", max_length=100)
+    chair = forms.ModelChoiceField(label="听证主持人", queryset=User.objects.filter(is_active=True))
+
+
+class HearingHeldForm(forms.Form):
+    held_on = BusinessDateField(label="听证日期")
+    record = forms.CharField(label="听证笔录要点", max_length=250)
+
+
+class LegalReviewForm(forms.Form):
+    opinion = forms.CharField(label="法制审核意见", max_length=250)
+
+
 class FineDecisionForm(forms.Form):
     multiple = fine_multiple_field(label="罚款倍数")
 
@@ -214,4 +237,7 @@ class CaseworkSettingsForm(forms.ModelForm):
             "individual_rate",
             "review_interval_days",
             "court_reminder_days",
+            "hearing_threshold",
+            "guarantee_ratio",
+            "case_code",
         ]

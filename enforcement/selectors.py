@@ -6,7 +6,7 @@ from arrears.selectors import pending_adjustments_for, pending_suspensions_for
 from core.roles import has_capability
 from enforcement.court import case_court_window
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
-from enforcement.stages import MOVES, Stage
+from enforcement.stages import CHAIN, MOVES, Stage
 from enterprises.selectors import enterprises_visible_to
 from notices.models import Document
 
@@ -137,6 +137,28 @@ def next_moves(case: Case) -> list[tuple[str, str, object]]:
     ]
 
 
+def chain_progress(case: Case) -> list[tuple[str, str]]:
+    """Each stage of the lawful chain with its state on this case: done (the case went through
+    it), current, skipped (behind the current one and never entered: 稽核, or an alternative),
+    ahead."""
+    entered = {Stage.OPENED, *case.events.exclude(to_stage="").values_list("to_stage", flat=True)}
+    position = CHAIN.index(case.stage) if case.stage in CHAIN else None
+    if position is None:  # a side stage (延期缴费, 跟踪关注): the furthest stage reached
+        position = max(CHAIN.index(s) for s in entered if s in CHAIN)
+    rows = []
+    for index, stage in enumerate(CHAIN):
+        if stage == case.stage:
+            state = "current"
+        elif stage in entered and index <= position:
+            state = "done"
+        elif index < position:
+            state = "skipped"
+        else:
+            state = "ahead"
+        rows.append((Stage(stage).label, state))
+    return rows
+
+
 def approvals_waiting_for(user) -> QuerySet[Approval]:
     """Pending approvals this user could decide: in their jurisdiction, not their own request."""
     pending = Approval.objects.filter(
@@ -164,6 +186,21 @@ def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, date]]:
     return reminders
 
 
+def penalty_clocks(cases) -> list[tuple[Case, str, date]]:
+    """The fine's two clocks (行政处罚法 第六十条、第六十一条): the decision within 90 days of 立案,
+    its service within 7 working days."""
+    from enforcement.penalty_procedure import penalty_state
+
+    clocks = []
+    for case in cases.select_related("enterprise"):
+        state = penalty_state(case)
+        if state["decide_by"] and state["fine"] is None:
+            clocks.append((case, "作出处罚决定", state["decide_by"]))
+        if state["serve_by"]:
+            clocks.append((case, "送达处罚决定书", state["serve_by"]))
+    return sorted(clocks, key=lambda row: row[2])
+
+
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
     from core.calendar import add_working_days
@@ -186,6 +223,7 @@ def worklist(user, *, day) -> dict:
             due_on__lte=day + timedelta(days=7),
         ).select_related("deferral__case__enterprise"),
         "court": court_reminders(mine, day=day, lead_days=settings.court_reminder_days),
+        "penalty_clocks": penalty_clocks(mine.filter(stage=Stage.PENALTY)),
         "overdue": mine.filter(
             current_document__deadline__lt=day, current_document__status="issued"
         ),

@@ -8,13 +8,16 @@ from django.utils import timezone
 from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.dates import chinese_date, today
+from core.locks import lock_row
 from core.money import format_yuan
 from core.roles import has_capability
 from enforcement.court import court_application_extra, court_refusal
 from enforcement.deferrals import agreement_extra, deferral_start, deferral_terms
 from enforcement.due_process import defence_not_reviewed
+from enforcement.fines import fine_keeps_case_open
 from enforcement.locking import lock_approval, lock_case
-from enforcement.models import Approval, Case, CaseEvent, Deferral
+from enforcement.models import Approval, Case, CaseCounter, CaseEvent, Deferral
+from enforcement.penalty_procedure import referral_extra
 from enforcement.selectors import casework_settings
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
 from enforcement.timeline import amounts_owed, timeline_event
@@ -26,6 +29,17 @@ from notices.types import DocumentType
 
 class IllegalMove(ValidationError):
     """A move the transition table or its guard does not allow; the message says why."""
+
+
+def next_case_number(year: int) -> int:
+    """Gapless per year: the counter stays locked until the opening commits (core.locks puts it
+    between the enterprise and the case)."""
+    CaseCounter.objects.bulk_create([CaseCounter(year=year)], ignore_conflicts=True)
+    counter_id = CaseCounter.objects.values_list("pk", flat=True).get(year=year)
+    counter = lock_row(CaseCounter, counter_id)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
 
 
 @transaction.atomic
@@ -46,7 +60,11 @@ def case_open(
     principal, fee = amounts_owed(enterprise)
     if principal + fee <= 0 and not origin:
         raise ValidationError(f"{enterprise.name} 没有欠费，不能立案。")
+    year, number = today().year, next_case_number(today().year)
     case = Case.objects.create(
+        year=year,
+        number=number,
+        number_text=f"{casework_settings().case_code}〔{year}〕{number}号",
         enterprise=enterprise,
         assigned_to=assigned_to or actor,
         task_group=enterprise.region.task_group,
@@ -86,6 +104,13 @@ def check_move(case: Case, to_stage: str) -> Move:
         principal, fee = amounts_owed(case.enterprise)
         if principal + fee <= 0:
             raise IllegalMove("企业已无欠费，无需继续催缴。")
+    if (
+        move.needs_short_balance
+        and not case.events.filter(kind=CaseEvent.Kind.INQUIRY_SHORT).exists()
+    ):
+        raise IllegalMove(
+            "延期缴费须在账户查询确认余额少于应缴数额之后办理（社会保险法第六十三条）。"
+        )
     if move.needs_audit:
         _check_audit_done(case, day)
     if move.needs_defence_reviewed or move.court_rule:
@@ -146,6 +171,8 @@ def _execute(
             extra = reminder_extra(order)
         elif move.document == DocumentType.COURT_APPLICATION:
             extra = court_application_extra(case)
+        elif move.document == DocumentType.REFERRAL:
+            extra = referral_extra(case)
         document = document_issue(
             from_case=True,
             actor=actor,
@@ -380,6 +407,11 @@ def case_close(
             raise ValidationError(
                 f"尚欠本金 {format_yuan(principal)} 元、滞纳金 {format_yuan(fee)} 元，不能以全额清缴结案。"
             )
+        fine_owed = fine_keeps_case_open(case, as_of=today())
+        if fine_owed:
+            raise ValidationError(
+                f"{fine_owed}，不能以全额清缴结案；未缴的罚款应申请法院强制执行。"
+            )
         return case_close_recorded(actor=actor, case=case, reason=reason, request=request)
     return _request_approval(
         actor=actor,
@@ -415,6 +447,15 @@ def case_close_if_paid(*, enterprise_id: int, actor, reason: str, paid: bool) ->
             who,
             CaseEvent.Kind.PAYMENT,
             f"{reason}；尚欠本金 {format_yuan(principal)} 元、滞纳金 {format_yuan(fee)} 元",
+        )
+        return None
+    fine_owed = fine_keeps_case_open(case, as_of=today())
+    if fine_owed:
+        timeline_event(
+            case,
+            who,
+            CaseEvent.Kind.PAYMENT,
+            f"{reason}，社会保险费已清缴；{fine_owed}，案件不结案",
         )
         return None
     timeline_event(case, who, CaseEvent.Kind.PAYMENT, f"{reason}，已全额清缴")

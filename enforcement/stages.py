@@ -37,6 +37,20 @@ ACTIVE = (
     Stage.DISCIPLINE,
 )
 
+# The lawful chain in order, as the case page's progress bar shows it; 稽核 is optional, and
+# the three last enforcement stages are alternatives after 查询划拨 (DESIGN §3.9).
+CHAIN = (
+    Stage.OPENED,
+    Stage.DEMAND,
+    Stage.AUDIT,
+    Stage.RECTIFICATION,
+    Stage.BANK,
+    Stage.PENALTY,
+    Stage.COURT,
+    Stage.DISCIPLINE,
+    Stage.CLOSED,
+)
+
 
 @dataclass(frozen=True)
 class Move:
@@ -47,6 +61,7 @@ class Move:
     court_rule: bool = False  # 催告书 served at least 10 days earlier (行政强制法 第五十四条)
     needs_audit: bool = False  # an audit record, and an opinion's correction deadline passed
     automatic: bool = False  # made by the nightly sweep only (a deferral ends), never by hand
+    needs_short_balance: bool = False  # an account inquiry found the balance short (第六十三条)
 
 
 MOVES: dict[tuple[str, str], Move] = {
@@ -62,8 +77,10 @@ MOVES: dict[tuple[str, str], Move] = {
     (Stage.RECTIFICATION, Stage.BANK): Move(
         DocumentType.ACCOUNT_INQUIRY, approval="approve_actions", needs_defence_reviewed=True
     ),
+    # The center refers the case; the enforcement unit then runs the fine's own procedure
+    # (enforcement.penalty_procedure) in its name.
     (Stage.BANK, Stage.PENALTY): Move(
-        DocumentType.PENALTY_NOTICE, needs_overdue=False, approval="approve_high_risk"
+        DocumentType.REFERRAL, needs_overdue=False, approval="approve_high_risk"
     ),
     (Stage.BANK, Stage.COURT): Move(
         DocumentType.COURT_APPLICATION,
@@ -87,10 +104,14 @@ MOVES: dict[tuple[str, str], Move] = {
         DocumentType.EXPOSURE_NOTICE, needs_overdue=False, approval="approve_high_risk"
     ),
     (Stage.TRACKING, Stage.DEMAND): Move(DocumentType.DEADLINE_NOTICE, needs_overdue=False),
-    # A deferral agreement may interrupt any enforcement stage; a broken one returns the case.
+    # A deferral agreement may interrupt any enforcement stage once an account inquiry found the
+    # balance short of what is owed; a broken one returns the case.
     **{
         (stage, Stage.DEFERRAL): Move(
-            DocumentType.DEFERRAL_AGREEMENT, needs_overdue=False, approval="approve_actions"
+            DocumentType.DEFERRAL_AGREEMENT,
+            needs_overdue=False,
+            approval="approve_actions",
+            needs_short_balance=True,
         )
         for stage in ACTIVE
     },

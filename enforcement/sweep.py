@@ -17,6 +17,7 @@ from core.audit import AuditAction, log_action
 from core.dates import chinese_date
 from core.money import format_yuan
 from enforcement.deferrals import first_missed
+from enforcement.fines import fine_keeps_case_open
 from enforcement.locking import lock_case, lock_deferral
 from enforcement.models import Case, CaseEvent, Deferral, Instalment
 from enforcement.services import (
@@ -58,7 +59,7 @@ def _sweep_case(case_id: int, as_of: date) -> list[str]:
     )
     if case.stage != Stage.TRACKING and not awaiting_audit:
         principal, fee = amounts_owed(case.enterprise)
-        if principal + fee <= 0:
+        if principal + fee <= 0 and not fine_keeps_case_open(case, as_of=as_of):
             timeline_event(case, None, CaseEvent.Kind.PAYMENT, "夜间核对：已全额清缴")
             case_close_recorded(actor=None, case=case, reason=ClosingReason.PAID)
             return ["closed"]

@@ -50,15 +50,40 @@ class IssueForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
+    """One service, or one attempt that failed. The rules on each method are the service's
+    (notices.services.service_record); its refusals come back on these fields."""
+
     method = forms.ChoiceField(label="送达方式", choices=ServiceMethod.choices)
     served_on = BusinessDateField(
         label="送达日期",
-        help_text="公告送达填公告发布日，系统按发布后 30 日视为送达。",
+        help_text="公告送达填公告发布日，系统按发布后 30 日视为送达；未能送达的填前往送达之日。",
+    )
+    failed = forms.BooleanField(
+        label="本次未能送达",
+        required=False,
+        help_text="如查无此单位、无人签收、邮件退回：登记这次送达经过，不起算期限。"
+        "催告书、划拨决定书、处罚文书公告送达前，须先有一次未能送达的直接送达。",
     )
     recipient = forms.CharField(label="签收人", max_length=100, required=False)
     witness = forms.CharField(label="见证人（留置送达）", max_length=100, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
-    proof = forms.FileField(label="送达回证 / 留置照片 / 邮寄回执", required=False)
+    public_reason = forms.CharField(
+        label="公告送达理由",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明直接送达、留置送达、邮寄送达均未能送达的情况（民事诉讼法第九十五条）。",
+    )
+    electronic_consent = forms.BooleanField(
+        label="受送达人同意电子送达",
+        required=False,
+        help_text="受送达人已书面同意（如签署送达地址确认书）的方可电子送达（民事诉讼法第九十条）。",
+    )
+    proof = forms.FileField(
+        label="送达回证（签收后扫描）",
+        required=False,
+        help_text="留置送达可上传现场照片，邮寄送达可上传邮寄回执。",
+    )
 
 
 class BatchForm(forms.Form):

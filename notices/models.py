@@ -173,6 +173,13 @@ class ServiceRecord(models.Model):
     witness = models.CharField("见证人", max_length=100, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     proof = models.FileField("送达回证 / 照片 / 回执", upload_to="service/%Y/", blank=True)
+    # An attempt that did not reach the enterprise (nobody at the address, mail returned): kept
+    # as the record that public notice needs, and it neither serves nor starts a period.
+    failed = models.BooleanField("未能送达", default=False)
+    public_reason = models.TextField(
+        "公告送达理由", blank=True, help_text="直接送达、留置送达、邮寄送达未能送达的情况"
+    )
+    electronic_consent = models.BooleanField("受送达人同意电子送达", default=False)
     effective_on = models.DateField("视为送达日")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -192,7 +199,13 @@ class ServiceRecord(models.Model):
                 condition=Q(effective_on__gte=models.F("served_on")),
                 name="service_effective_after_served",
             ),
+            # A public notice is deemed served: it is never a failed attempt.
+            models.CheckConstraint(
+                condition=~Q(method="public") | Q(failed=False),
+                name="service_public_never_failed",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.document} {self.get_method_display()} {self.served_on}"
+        outcome = "（未能送达）" if self.failed else ""
+        return f"{self.document} {self.get_method_display()}{outcome} {self.served_on}"

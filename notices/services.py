@@ -24,7 +24,7 @@ from notices.models import (
     ServiceMethod,
     ServiceRecord,
 )
-from notices.types import RULES, Body, body_may_issue
+from notices.types import RULES, Body, DocumentType, body_may_issue
 
 # The Job kind of a batch of documents printed as one merged PDF (notices and case batches).
 BATCH = "notice_batch"
@@ -234,6 +234,83 @@ def document_void(*, actor, document: Document, reason: str, request=None) -> Do
     return document
 
 
+# 行政强制法 第三十八条: a 催告书 and an enforcement decision are served directly (直接送达), and
+# only when the party refuses it or it cannot be served directly by the other methods of the
+# Civil Procedure Law; 行政处罚法 第六十一条 likewise hands a penalty decision over in person and
+# serves it under that law only when the party is absent. The 事先告知书 and the 听证通知书 go
+# with the penalty procedure they belong to.
+DIRECT_FIRST = frozenset(
+    {
+        DocumentType.REMINDER,
+        DocumentType.RECTIFICATION_ORDER,  # the retired 催告书: issued ones are still served
+        DocumentType.TRANSFER_DECISION,
+        DocumentType.PENALTY_NOTICE,
+        DocumentType.HEARING_NOTICE,
+        DocumentType.PENALTY_DECISION,
+    }
+)
+
+
+def _service_refusals(
+    *,
+    document: Document,
+    method: str,
+    served_on,
+    witness: str,
+    note: str,
+    proof,
+    failed: bool,
+    public_reason: str,
+    electronic_consent: bool,
+) -> dict[str, str]:
+    """What is wrong with a service record, by form field; empty when it may be recorded.
+
+    Public notice of a 催告书 or an enforcement decision takes the stricter of the two readings:
+    both a recorded attempt at direct service that failed, on or before the day of publication,
+    and the reason why direct, left-with-witness and postal service failed. 行政强制法 第三十八条
+    makes direct service the first method for these documents, and 民事诉讼法 第九十五条 allows
+    public notice only where the other methods cannot serve; a reason written down without an
+    attempt on record would let the notice board replace the visit the law requires first.
+    Electronic service, of any document, needs the enterprise's consent (民事诉讼法 第九十条;
+    行政处罚法 第六十一条: the party agrees and signs a confirmation)."""
+    errors: dict[str, str] = {}
+    if served_on > today():
+        errors["served_on"] = "送达日期不能晚于今天。"
+    elif served_on < document.issued_on:
+        errors["served_on"] = "送达日期不能早于成文日期。"
+    if failed:
+        if method == ServiceMethod.PUBLIC:
+            errors["failed"] = "公告送达自公告之日起经过30日即视为送达，不存在“未能送达”。"
+        elif method == ServiceMethod.LEFT:
+            errors["failed"] = (
+                "留置送达即视为送达；受送达人拒收又无法留置的，请按“直接送达”登记未能送达。"
+            )
+        elif not note:
+            errors["note"] = "未能送达的，请在说明中写明情况，如查无此单位、无人签收、邮件退回。"
+    elif method == ServiceMethod.LEFT and not (witness or proof):
+        errors["witness"] = "留置送达须填写见证人或上传照片。"
+    if method == ServiceMethod.ELECTRONIC and not electronic_consent:
+        errors["electronic_consent"] = (
+            "受送达人未同意电子送达的，不能电子送达（民事诉讼法第九十条）。"
+            "请先取得其书面同意（送达地址确认书），或改用其他方式送达。"
+        )
+    if method == ServiceMethod.PUBLIC and document.doc_type in DIRECT_FIRST:
+        title = RULES[document.doc_type].title
+        if not public_reason:
+            errors["public_reason"] = (
+                f"{title}公告送达，须写明直接送达、留置送达、邮寄送达均未能送达的情况。"
+            )
+        attempted = document.services.filter(
+            method=ServiceMethod.DIRECT, failed=True, served_on__lte=served_on
+        ).exists()
+        if not attempted:
+            errors["method"] = (
+                f"{title}应当先直接送达（行政强制法第三十八条）：请先登记一次未能送达的直接送达"
+                "（勾选“未能送达”并写明情况），再公告送达。"
+            )
+    return errors
+
+
 @transaction.atomic
 def service_record(
     *,
@@ -245,19 +322,34 @@ def service_record(
     witness="",
     note="",
     proof=None,
+    failed: bool = False,
+    public_reason: str = "",
+    electronic_consent: bool = False,
     request=None,
 ) -> ServiceRecord:
-    """Record how a document was served and set its deadline from the day after service."""
+    """Record how a document was served and set its deadline from the day after service.
+
+    A failed attempt (`failed`) is recorded but serves nothing: the document's service date and
+    deadline stay as they were. The rules on each method are in `_service_refusals`; a refusal
+    names the form field it concerns."""
     lock_enterprise(document.enterprise_id)
     document = lock_row(Document, document.pk)
     if document.is_voided:
         raise ValidationError("作废的文书不能登记送达。")
-    if served_on > today():
-        raise ValidationError({"served_on": "送达日期不能晚于今天。"})
-    if served_on < document.issued_on:
-        raise ValidationError({"served_on": "送达日期不能早于成文日期。"})
-    if method == ServiceMethod.LEFT and not (witness.strip() or proof):
-        raise ValidationError({"witness": "留置送达须填写见证人或上传照片。"})
+    witness, note, public_reason = witness.strip(), note.strip(), public_reason.strip()
+    errors = _service_refusals(
+        document=document,
+        method=method,
+        served_on=served_on,
+        witness=witness,
+        note=note,
+        proof=proof,
+        failed=failed,
+        public_reason=public_reason,
+        electronic_consent=electronic_consent,
+    )
+    if errors:
+        raise ValidationError(errors)
     effective = (
         public_notice_deemed_served(served_on) if method == ServiceMethod.PUBLIC else served_on
     )
@@ -268,18 +360,22 @@ def service_record(
         recipient=recipient,
         witness=witness,
         note=note,
+        failed=failed,
+        public_reason=public_reason if method == ServiceMethod.PUBLIC else "",
+        electronic_consent=electronic_consent,
         effective_on=effective,
         recorded_by=actor,
     )
     if proof:
         record.proof = proof
     record.save()
-    document.served_on = effective
-    rule = RULES[document.doc_type].deadline
-    if rule:
-        answer = (add_working_days if rule.working else add_calendar_days)(effective, rule.days)
-        document.deadline, document.deadline_warning = answer.day, answer.warning
-    document.save(update_fields=["served_on", "deadline", "deadline_warning"])
+    if not failed:
+        document.served_on = effective
+        rule = RULES[document.doc_type].deadline
+        if rule:
+            answer = (add_working_days if rule.working else add_calendar_days)(effective, rule.days)
+            document.deadline, document.deadline_warning = answer.day, answer.warning
+        document.save(update_fields=["served_on", "deadline", "deadline_warning"])
     log_action(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -288,6 +384,7 @@ def service_record(
         detail={
             "service": method,
             "served_on": str(served_on),
+            "failed": failed,
             "deadline": str(document.deadline or ""),
         },
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprise/<int:enterprise_id>/issue/", views.document_issue, name="issue"),
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/pdf/", views.document_pdf, name="pdf"),
+    path("<int:document_id>/receipt/", views.document_receipt, name="receipt"),
     path("<int:document_id>/void/", views.document_void, name="void"),
     path("<int:document_id>/service/", views.service_create, name="service"),
 ]

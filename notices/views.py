@@ -1,3 +1,5 @@
+from io import BytesIO
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -107,19 +109,23 @@ def _document(request, document_id) -> Document:
     return get_object_or_404(documents_visible_to(request.user), pk=document_id)
 
 
-@capability_required("view_enterprises")
-def document_detail(request, document_id):
-    document = _document(request, document_id)
+def _detail(request, document: Document, service_form: ServiceForm):
     return render(
         request,
         "notices/detail.html",
         {
             "document": document,
             "services": document.services.select_related("recorded_by"),
-            "service_form": ServiceForm(),
+            "service_form": service_form,
+            "direct_first": document.doc_type in services.DIRECT_FIRST,
             "today": today(),
         },
     )
+
+
+@capability_required("view_enterprises")
+def document_detail(request, document_id):
+    return _detail(request, _document(request, document_id), ServiceForm())
 
 
 @capability_required("view_enterprises")
@@ -134,6 +140,20 @@ def document_pdf(request, document_id):
         content_type="application/pdf",
         as_attachment=download,
         filename=f"{document.number_text}.pdf",
+    )
+
+
+@capability_required("view_enterprises")
+def document_receipt(request, document_id):
+    """The document's 送达回证, printed to take along at service; the signed one comes back
+    as the service record's proof. Whoever may see the document may print it."""
+    document = _document(request, document_id)
+    pdf = _rendering().render_receipt_pdf(document)
+    return FileResponse(
+        BytesIO(pdf),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{document.number_text}送达回证.pdf",
     )
 
 
@@ -165,27 +185,22 @@ def service_create(request, document_id):
                 actor=request.user, document=document, request=request, **form.cleaned_data
             )
             document.refresh_from_db()
-            text = (
-                f"已登记送达。期限届满日：{chinese_date(document.deadline)}"
-                if document.deadline
-                else "已登记送达。"
-            )
-            messages.success(request, text)
-            if document.deadline_warning:
-                messages.warning(request, document.deadline_warning)
+            if form.cleaned_data["failed"]:
+                messages.success(request, "已登记本次未能送达的经过；文书的送达日期和期限不变。")
+            else:
+                messages.success(
+                    request,
+                    f"已登记送达。期限届满日：{chinese_date(document.deadline)}"
+                    if document.deadline
+                    else "已登记送达。",
+                )
+                if document.deadline_warning:
+                    messages.warning(request, document.deadline_warning)
             return redirect("notices:detail", document.pk)
         except ValidationError as error:
             add_service_errors(form, error)
-    return render(
-        request,
-        "notices/detail.html",
-        {
-            "document": document,
-            "services": document.services.all(),
-            "service_form": form,
-            "today": today(),
-        },
-    )
+    # Refused: the page again with everything typed still in the form.
+    return _detail(request, document, form)
 
 
 @capability_required("issue_documents")

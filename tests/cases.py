@@ -51,3 +51,35 @@ def case_at(
     Case.objects.filter(pk=case.pk).update(stage=stage, current_document=current, order=order)
     case.refresh_from_db()
     return case
+
+
+def case_ready_for_fine(county, multiple="3", *, served=date(2026, 11, 2)):
+    """A case at 移送处罚 whose procedure is done: referred, filed, the 事先告知书 proposing
+    `multiple` served on `served` and its 5 working days passed, reviewed when required."""
+    from decimal import Decimal
+
+    from enforcement.penalty_procedure import (
+        legal_review_record,
+        penalty_file,
+        penalty_notice_issue,
+        referral_extra,
+    )
+
+    case = case_at(county, Stage.PENALTY)
+    Document.objects.filter(pk=case.order_id).update(served_on=date(2026, 5, 11))
+    case.refresh_from_db()
+    document_issue(
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="referral",
+        enterprise=county.enterprise,
+        extra=referral_extra(case),
+        render=False,
+    )
+    penalty_file(actor=county.caseworker, case=case, filed_on=date(2026, 11, 22))
+    notice = penalty_notice_issue(actor=county.caseworker, case=case, multiple=Decimal(multiple))
+    Document.objects.filter(pk=notice.pk).update(served_on=served, deadline=date(2026, 11, 9))
+    if notice.content["extra"]["hearing_right"]:
+        legal_review_record(actor=county.group_leader, case=case, opinion="事实清楚，程序合法")
+    case.refresh_from_db()
+    return case

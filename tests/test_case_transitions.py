@@ -13,7 +13,7 @@ from enforcement.models import Approval, Case, CaseEvent
 from enforcement.services import IllegalMove, approval_decide, case_close, case_move, case_open
 from enforcement.stages import MOVES, Stage
 from notices.models import Document
-from tests.cases import case_at
+from tests.cases import case_at, case_ready_for_fine
 
 DEFERRAL_TERMS = {
     "months": "3",
@@ -166,6 +166,9 @@ def test_one_open_case_per_enterprise(county):
         case_open(actor=county.caseworker, enterprise=county.enterprise)
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.create(
+            year=2026,
+            number=99,
+            number_text="壶清欠〔2026〕99号",
             enterprise=county.enterprise,
             assigned_to=county.caseworker,
             principal_at_opening=1,
@@ -340,14 +343,14 @@ def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
     from arrears.models import Payment
     from enforcement.fines import fine_decide, fine_payment_record
 
-    case = case_at(county, Stage.PENALTY)
+    case = case_ready_for_fine(county, "3")
     for wrong in ("0.5", "3.5"):
         with pytest.raises(ValidationError, match="一倍以上三倍以下"):
-            fine_decide(actor=county.caseworker, case=case, multiple=D(wrong))
+            fine_decide(actor=county.leader, case=case, multiple=D(wrong))
     principal = (
         case.enterprise.ledger_items.first().principal
     )  # fixture: 2 × 1000.00 owed, 300 paid
-    fine = fine_decide(actor=county.caseworker, case=case, multiple=D("2"))
+    fine = fine_decide(actor=county.leader, case=case, multiple=D("2"))
     assert fine.principal_base == D("1700.00") and fine.amount == D("3400.00")
     assert (
         fine.decision.doc_type == "penalty_decision"
@@ -382,21 +385,6 @@ def test_fine_is_one_to_three_times_the_principal_and_paid_separately(county):
     assert case.events.filter(text__contains="尚欠 400.00 元").exists()
 
 
-def test_fine_from_the_case_page(client, county):
-    case = case_at(county, Stage.PENALTY)
-    client.force_login(county.caseworker)
-    page = client.post(f"/cases/{case.pk}/fine/", {"multiple": "5"}, follow=True).content.decode()
-    assert "一倍以上三倍以下" in page
-    client.post(f"/cases/{case.pk}/fine/", {"multiple": "1.5"})
-    fine = case.fines.get()
-    client.post(
-        f"/cases/{case.pk}/fine/",
-        {"fine": fine.pk, "amount": "100", "paid_on": "2026-11-22", "external_ref": "FK-9"},
-    )
-    page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert fine.decision.number_text in page and "缴纳 100.00 元（FK-9）" in page
-
-
 def test_an_approved_step_is_executed_and_audited_in_the_approvers_name(county):
     from core.models import AuditEntry
 
@@ -410,3 +398,21 @@ def test_an_approved_step_is_executed_and_audited_in_the_approvers_name(county):
     assert case.current_document.issued_by == county.group_leader
     moved = case.events.filter(kind=CaseEvent.Kind.MOVED).latest("id")
     assert moved.actor == county.group_leader
+
+
+def test_cases_are_numbered_per_year_and_the_page_shows_the_chain(client, county, frozen):
+    first = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    second = case_open(actor=county.outsider, enterprise=county.other_enterprise)
+    assert (first.number_text, second.number_text) == ("壶清欠〔2026〕1号", "壶清欠〔2026〕2号")
+    case_move(actor=county.caseworker, case=first, to_stage=Stage.DEMAND)
+    client.force_login(county.caseworker)
+    page = client.get(f"/cases/{first.pk}/").content.decode()
+    assert "案号 壶清欠〔2026〕1号" in page
+    assert "chain-done" in page and 'aria-current="step">催缴' in page
+    # A new year starts again at 1.
+    frozen.move_to("2027-01-04T02:00:00Z")
+    Case.objects.filter(pk=first.pk).update(
+        stage=Stage.CLOSED, closed_at="2027-01-04T02:00:00Z", closing_reason="other"
+    )
+    third = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    assert third.number_text == "壶清欠〔2027〕1号"

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from arrears.models import Suspension
 from arrears.services import payment_post
-from enforcement.models import Approval, Case, CaseworkSettings, Deferral
+from enforcement.models import Approval, Case, CaseEvent, CaseworkSettings, Deferral
 from enforcement.services import approval_decide, case_move, case_open
 from enforcement.stages import Stage
 from enforcement.timeline import amounts_owed
@@ -42,6 +42,8 @@ def rectification_case(county, frozen):
     )
     Case.objects.filter(pk=case.pk).update(stage=Stage.RECTIFICATION, current_document=order)
     case.refresh_from_db()
+    # What allows a deferral at all (社会保险法 第六十三条): the balance was found short.
+    CaseEvent.objects.create(case=case, kind="inquiry_short", text="账户查询结果：余额 3,000 元")
     return case
 
 
@@ -187,3 +189,51 @@ def test_no_agreement_without_principal_owed(county, rectification_case):
             reason="分期",
             payload=TERMS,
         )
+
+
+def test_no_deferral_before_an_inquiry_found_the_balance_short(county, rectification_case):
+    from enforcement.services import IllegalMove
+
+    rectification_case.events.filter(kind="inquiry_short").delete()
+    with pytest.raises(IllegalMove, match="余额少于应缴数额之后"):
+        case_move(
+            actor=county.caseworker,
+            case=rectification_case,
+            to_stage=Stage.DEFERRAL,
+            reason="申请分期",
+            payload=TERMS,
+        )
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"guarantee_kind": "surety"}, "抵押或质押"),
+        ({"guarantee_kind": "deposit"}, "抵押或质押"),
+        ({"guarantee_value": "1699.99"}, "不低于缓缴数额 1,700.00 元"),
+    ],
+)
+def test_the_guarantee_is_a_mortgage_or_pledge_worth_the_deferred_amount(
+    county, rectification_case, change, message
+):
+    with pytest.raises(ValidationError, match=message):
+        case_move(
+            actor=county.caseworker,
+            case=rectification_case,
+            to_stage=Stage.DEFERRAL,
+            reason="申请分期",
+            payload={**TERMS, **change},
+        )
+
+
+def test_the_agreement_covers_pension_and_says_when_the_fee_is_due(county, rectification_case):
+    deferral = _agree(county, rectification_case)
+    extra = deferral.agreement.content["extra"]
+    assert extra["insurance"] == "养老" and extra["deferred"] == "1,700.00"
+    last = deferral.instalments.order_by("number").last()
+    assert (last.number, extra["fee_due_on"]) == (3, "2027年2月25日")  # with the last instalment
+    assert deferral.suspension.insurance_type == "pension"
+    from notices.rendering import render_html
+
+    html = render_html(doc_type="deferral_agreement", content=deferral.agreement.content)
+    assert "医疗保险费不适用延期缴费" in html and "2027年2月25日前与最后一期一并缴纳" in html

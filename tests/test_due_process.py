@@ -14,11 +14,11 @@ from enforcement.due_process import (
     defence_review,
 )
 from enforcement.fines import fine_decide, fine_status
-from enforcement.models import Approval, Case
-from enforcement.services import IllegalMove, case_move, case_open
+from enforcement.models import Approval
+from enforcement.services import IllegalMove, case_move
 from enforcement.stages import Stage
 from notices.models import Document
-from tests.cases import case_at
+from tests.cases import case_at, case_ready_for_fine
 
 
 def test_a_defence_on_the_reminder_holds_the_next_step_until_reviewed(county):
@@ -151,10 +151,8 @@ def test_a_challenge_must_follow_service_and_be_concluded_once(county):
 
 
 def test_a_review_of_the_fine_pauses_its_surcharge(county):
-    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
-    Case.objects.filter(pk=case.pk).update(stage=Stage.PENALTY)
-    case.refresh_from_db()
-    fine = fine_decide(actor=county.caseworker, case=case, multiple=D("1"))  # 1,700.00
+    case = case_ready_for_fine(county, "1")
+    fine = fine_decide(actor=county.leader, case=case, multiple=D("1"))  # 1,700.00
     Document.objects.filter(pk=fine.decision_id).update(
         served_on=date(2026, 11, 1), deadline=date(2026, 11, 16)
     )

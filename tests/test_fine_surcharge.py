@@ -17,11 +17,9 @@ from hypothesis import strategies as st
 
 from core.money import round_fen
 from enforcement.fines import fine_decide, fine_payment_record, fine_status
-from enforcement.models import Case
-from enforcement.services import case_open
-from enforcement.stages import Stage
 from enforcement.surcharge import SurchargeQuote, fine_deadline, fine_surcharge
 from notices.models import Document
+from tests.cases import case_ready_for_fine
 
 # Served Wednesday 2026-09-16: 15 days end on 2026-10-01 (国庆), off through 10-07 → 10-08.
 DEADLINE = date(2026, 10, 8)
@@ -241,10 +239,8 @@ def test_command_refuses_bad_input(args, message):
 
 
 def test_a_late_fine_is_owed_with_its_surcharge(county):
-    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
-    Case.objects.filter(pk=case.pk).update(stage=Stage.PENALTY)
-    case.refresh_from_db()
-    fine = fine_decide(actor=county.caseworker, case=case, multiple=D("1"))  # 1,700.00
+    case = case_ready_for_fine(county, "1")
+    fine = fine_decide(actor=county.leader, case=case, multiple=D("1"))  # 1,700.00
     # Served 2026-11-01, due 15 days later: 2026-11-16; 2026-11-22 is 6 days late → 18 %.
     Document.objects.filter(pk=fine.decision_id).update(
         served_on=date(2026, 11, 1), deadline=date(2026, 11, 16)

@@ -127,10 +127,14 @@ def test_settings_page_changes_the_rates_and_is_audited(client, county):
         "individual_rate": "8",
         "review_interval_days": "60",
         "court_reminder_days": "30",
+        "hearing_threshold": "50000.00",
+        "guarantee_ratio": "1.20",
+        "case_code": "壶清欠",
     }
     page = client.post("/cases/settings/", {**form, "unit_rate": "160"}).content.decode()
     assert "100" in page and CaseworkSettings.objects.get().unit_rate == D("16")
     client.post("/cases/settings/", form)
     assert CaseworkSettings.objects.get().deferral_max_months == 12
+    assert CaseworkSettings.objects.get().hearing_threshold == D("50000.00")
     entry = AuditEntry.objects.filter(action="settings").latest("pk")
     assert entry.detail["changes"]["deferral_max_months"] == ["6", "12"]

@@ -96,4 +96,3 @@ def test_an_outsider_cannot_touch_the_transfer(client, county, frozen):
     response = client.post(f"/cases/{case.pk}/bank/", {"action": "application"})
     assert response.status_code == 404
     assert not Document.objects.filter(doc_type="transfer_application").exists()
-

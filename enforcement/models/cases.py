@@ -9,6 +9,16 @@ from notices.models import Document
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class CaseCounter(models.Model):
+    """The last case number of a year; locked while a case opens (core.locks)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
 class Case(models.Model):
     """One enforcement case; at most one open per enterprise (a database constraint)."""
 
@@ -46,6 +56,10 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 案号: one gapless counter per year (CaseCounter), numbered when the case opens.
+    year = models.PositiveSmallIntegerField("立案年度")
+    number = models.PositiveIntegerField("案件序号")
+    number_text = models.CharField("案号", max_length=40)
     opened_at = models.DateTimeField("立案时间", auto_now_add=True)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     closing_reason = models.CharField(
@@ -60,6 +74,7 @@ class Case(models.Model):
         verbose_name_plural = "清欠案件"
         ordering = ["-opened_at"]
         constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="case_number_unique_per_year"),
             models.UniqueConstraint(
                 fields=["enterprise"],
                 condition=Q(closed_at__isnull=True),

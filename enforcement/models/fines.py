@@ -30,6 +30,8 @@ class Fine(models.Model):
                 condition=Q(multiple__gte=1, multiple__lte=3), name="fine_multiple_one_to_three"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="fine_amount_positive"),
+            # One fine for one illegal act (行政处罚法 第二十九条): the case's arrears.
+            models.UniqueConstraint(fields=["case"], name="one_fine_per_case"),
         ]
 
     def __str__(self):

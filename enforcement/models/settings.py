@@ -41,6 +41,30 @@ class CaseworkSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="行政强制法第五十三条的三个月申请期限届满前多少日列入待办",
     )
+    # 行政处罚法 第六十三条 leaves 较大数额 to the province. Offering a hearing that was not
+    # required costs a few days; withholding one that was voids the fine: the default is low.
+    hearing_threshold = models.DecimalField(
+        "听证及法制审核的罚款数额（元）",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("10000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="对单位拟罚款达到该数额的，告知听证权利，作出决定前须经法制审核"
+        "（按本省较大数额罚款标准设置）",
+    )
+    case_code = models.CharField(
+        "案号代字",
+        max_length=20,
+        default="壶清欠",
+        help_text="案号为 代字〔年度〕序号号，例如 壶清欠〔2026〕12号",
+    )
+    guarantee_ratio = models.DecimalField(
+        "延期缴费担保价值不低于缓缴数额的倍数",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("1"))],
+    )
 
     class Meta:
         verbose_name = "案件办理设置"

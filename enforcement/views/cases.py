@@ -13,14 +13,23 @@ from core.excel import write_xlsx
 from core.jobs import job_create
 from core.pagination import paginate
 from core.permissions import capability_required
-from enforcement import closing, due_process, fines, selectors, services, transfers
+from enforcement import (
+    closing,
+    due_process,
+    fines,
+    penalty_procedure,
+    selectors,
+    services,
+    transfers,
+)
 from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
-from enforcement.deferrals import instalment_progress
+from enforcement.deferrals import ACCEPTED_GUARANTEES, instalment_progress
 from enforcement.forms import (
     AuditRecordForm,
     CaseFilterForm,
     CaseMoveForm,
     DeferralTermsForm,
+    auditors,
 )
 from enforcement.models import Approval, GuaranteeKind
 from enforcement.selectors import casework_settings
@@ -159,6 +168,7 @@ def case_detail(request, case_id):
             "case": case,
             "events": case.events.select_related("actor", "document"),
             "moves": selectors.next_moves(case),
+            "progress": selectors.chain_progress(case),
             "approvals": case.approvals.select_related("requested_by", "decided_by"),
             "owed": services.amounts_owed(case.enterprise),
             "closing_reasons": [
@@ -172,7 +182,7 @@ def case_detail(request, case_id):
                 (deferral, instalment_progress(deferral, as_of=today()))
                 for deferral in case.deferrals.select_related("agreement")
             ],
-            "guarantee_kinds": GuaranteeKind.choices,
+            "guarantee_kinds": [(k, GuaranteeKind(k).label) for k in ACCEPTED_GUARANTEES],
             "max_months": casework_settings().deferral_max_months,
             "audit_records": case.audit_records.select_related(
                 "auditor_1", "auditor_2", "result_document"
@@ -186,6 +196,10 @@ def case_detail(request, case_id):
             "payments": selectors.case_payments(case),
             "today": today(),
             "transfer": transfers.transfer_state(case) if case.stage == Stage.BANK else None,
+            "penalty": penalty_procedure.penalty_state(case)
+            if case.stage == Stage.PENALTY
+            else None,
+            "chairs": auditors().exclude(pk=case.assigned_to_id),
             "accounts": case.enterprise.bank_accounts.all(),
             "defended": due_process.defendable_documents(case),
             "defence_waiting": waiting.number_text if waiting else "",
