@@ -217,6 +217,17 @@ def enterprise_fee_quotes(enterprise_id: int, *, as_of) -> dict[int, FeeQuote]:
     }
 
 
+def amounts_owed_on(enterprise_id: int, *, as_of) -> tuple[Decimal, Decimal]:
+    """(principal, fee) owed as of a day, the fee computed to that day rather than read from the
+    nightly accrual: what a decision ordering payment today may name."""
+    quotes = enterprise_fee_quotes(enterprise_id, as_of=as_of)
+    principal = fee = Decimal("0")
+    for item in LedgerItem.objects.filter(enterprise_id=enterprise_id):
+        principal += item.principal - item.principal_paid
+        fee += max(quotes[item.pk].fee - item.fee_paid, Decimal("0"))
+    return principal, fee
+
+
 def item_fee_quote(item: LedgerItem, *, as_of=None) -> FeeQuote:
     """The segments behind an item's fee as of today, for showing how it was computed."""
     return enterprise_fee_quotes(item.enterprise_id, as_of=as_of or today())[item.pk]

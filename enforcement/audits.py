@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import AuditAction, log_action
-from core.calendar import CALENDAR, deadline
+from core.calendar import CALENDAR, WORKING, deadline
 from core.dates import chinese_date, today
 from core.roles import has_capability
 from enforcement.locking import lock_case
@@ -18,6 +18,25 @@ from notices.services import document_issue
 from notices.types import DocumentType
 
 NOTICE_DAYS = 3  # the unit is notified at least 3 days before (第十条)
+RESULT_WORKING_DAYS = {False: 5, True: 10}  # 告知书 / 意见书 after the audit (第十一条)
+# When no one chose a date (a lead opening the audit): far enough for the notice to be served.
+DEFAULT_NOTICE_WORKING_DAYS = 7
+
+
+def audit_notice_extra(audit_on: date | None, day: date) -> dict:
+    """The audit date the 稽核通知书 states: the caseworker's, at least 3 days after the notice can
+    be served (today at the earliest); the record's guard holds the audit to it."""
+    if audit_on is None:
+        audit_on = deadline(day, DEFAULT_NOTICE_WORKING_DAYS, WORKING).day
+    earliest = deadline(day, NOTICE_DAYS, CALENDAR).day
+    if audit_on < earliest:
+        raise ValidationError(
+            {
+                "audit_on": f"稽核日期须在今天起 {NOTICE_DAYS} 日以后（{chinese_date(earliest)}或之后），"
+                "以便通知书送达后满 3 日（社会保险稽核办法第十条）。"
+            }
+        )
+    return {"audit_on": chinese_date(audit_on), "audit_date": audit_on.isoformat()}
 
 
 @transaction.atomic
@@ -54,10 +73,28 @@ def audit_record(
     notice = case.current_document
     if notice is None or notice.doc_type != DocumentType.AUDIT_NOTICE or notice.served_on is None:
         errors["audited_on"] = "稽核通知书尚未送达，不能开展稽核。"
-    elif audited_on < deadline(notice.served_on, NOTICE_DAYS, CALENDAR).day:
+    else:
+        notified = notice.content.get("extra", {}).get("audit_date")
+        earliest = deadline(notice.served_on, NOTICE_DAYS, CALENDAR).day
+        if notified and date.fromisoformat(notified) < earliest:
+            errors["audited_on"] = (
+                f"稽核通知书于 {chinese_date(notice.served_on)} 送达，距所定稽核日期不足 "
+                f"{NOTICE_DAYS} 日，请重新出具稽核通知书（社会保险稽核办法第十条）。"
+            )
+        elif notified and audited_on < date.fromisoformat(notified):
+            errors["audited_on"] = (
+                f"稽核日期不能早于稽核通知书所定的 {chinese_date(date.fromisoformat(notified))}。"
+            )
+        elif audited_on < earliest:
+            errors["audited_on"] = (
+                f"稽核通知书于 {chinese_date(notice.served_on)} 送达，"
+                f"稽核日期须在送达 {NOTICE_DAYS} 日以后（社会保险稽核办法第十条）。"
+            )
+    result_days = RESULT_WORKING_DAYS[bool(violation)]
+    if "audited_on" not in errors and today() > deadline(audited_on, result_days, WORKING).day:
         errors["audited_on"] = (
-            f"稽核通知书于 {chinese_date(notice.served_on)} 送达，"
-            f"稽核日期须在送达 {NOTICE_DAYS} 日以后（社会保险稽核办法第十条）。"
+            f"稽核结论应于稽核后 {result_days} 个工作日内出具（社会保险稽核办法第十一条），"
+            f"已于{chinese_date(deadline(audited_on, result_days, WORKING).day)}届满；请重新稽核。"
         )
     if errors:
         raise ValidationError(errors)

@@ -152,3 +152,37 @@ def court_application_extra(case) -> dict:
         "reminder_served_on": chinese_date(reminder.served_on),
         "defence": defence,
     }
+
+
+def exposure_refusal(case, day: date) -> str | None:
+    """重大劳动保障违法行为社会公布办法: only a decision that is final — served, its time to apply
+    for review and to sue run out, no review or lawsuit pending — and still not performed."""
+    order = case.order
+    if order is None or order.served_on is None:
+        return "责令缴纳的决定尚未送达，不能社会公布。"
+    challenges = list(case.challenges.filter(decision=order))
+    if any(c.concluded_on is None for c in challenges):
+        return "当事人对该决定的复议或诉讼尚未审结，决定未生效，不能社会公布。"
+    window = court_window(
+        decision_served=order.served_on,
+        remedies_stated=bool(order.content.get("states_remedies")),
+        challenged_until=max((_open_until(c) for c in challenges), default=None),
+    )
+    if day <= window.time_to_challenge_ends:
+        return (
+            f"复议和诉讼期限至{chinese_date(window.time_to_challenge_ends)}届满，"
+            "决定生效后仍不履行的方可社会公布。"
+        )
+    return None
+
+
+def exposure_extra(case) -> dict:
+    order = case.order
+    return {
+        "decision_number": order.number_text,
+        "handling": (
+            f"{order.content.get('title', order.get_doc_type_display())}（{order.number_text}）"
+            f"于{chinese_date(order.served_on)}送达，责令限期缴纳；该单位逾期未申请行政复议、"
+            "未提起行政诉讼，至今仍未缴纳。已依法采取催告、查询划拨等措施。"
+        ),
+    }

@@ -99,8 +99,8 @@ def _step(case, to_stage, worker, approver):
             findings="中国建设银行壶关支行基本户，余额 3,260.00 元",
             sufficient=False,
         )
-    if to_stage == Stage.COURT and case.order_id:
-        # The court follows the decision's six months to sue (行政强制法 第五十三条).
+    if to_stage in (Stage.COURT, Stage.DISCIPLINE) and case.order_id:
+        # The court and the exposure follow the decision's six months to sue (第五十三条).
         _served_days_ago(case.order_id, 200)
     result = case_move(
         actor=worker,

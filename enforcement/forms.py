@@ -112,6 +112,7 @@ class HearingRequestForm(forms.Form):
 
 class HearingNoticeForm(forms.Form):
     hearing_on = BusinessDateField(label="听证日期")
+    hearing_time = forms.TimeField(label="听证时间", input_formats=["%H:%M"])
     place = forms.CharField(label="听证地点", max_length=100)
     chair = forms.ModelChoiceField(label="听证主持人", queryset=User.objects.filter(is_active=True))
 
@@ -133,6 +134,7 @@ class CaseMoveForm(forms.Form):
     to_stage = forms.CharField(max_length=20)
     # Whether a reason is needed is the move's rule (services); its length is the column's.
     reason = forms.CharField(label="申请理由", max_length=300, required=False)
+    audit_on = BusinessDateField(label="稽核日期", required=False)
 
 
 class DeferralTermsForm(CaseMoveForm):

@@ -4,7 +4,7 @@ hearing when the fine reaches the threshold → served, and the window passes, o
 reviewed, or the hearing is held → 法制审核 when required → the head's decision, served within
 7 working days; the decision comes within 90 days of 立案 (第六十条)."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -239,7 +239,14 @@ def hearing_request_record(*, actor, case: Case, requested_on: date, request=Non
 
 @transaction.atomic
 def hearing_notice_issue(
-    *, actor, case: Case, hearing_on: date, place: str, chair: User, request=None
+    *,
+    actor,
+    case: Case,
+    hearing_on: date,
+    hearing_time: time,
+    place: str,
+    chair: User,
+    request=None,
 ) -> Document:
     """Notice at least 7 days before; the chair did not investigate the case (第六十四条)."""
     case = lock_case(case.pk)
@@ -268,7 +275,8 @@ def hearing_notice_issue(
             "hearing_on": chinese_date(hearing_on),
             "hearing_date": hearing_on.isoformat(),
             "place": place.strip(),
-            "chair": chair.get_full_name() or chair.username,
+            "hearing_time": f"{hearing_time.hour}时{hearing_time.minute:02d}分",
+            "chair": str(chair),
         },
         request=request,
     )

@@ -11,7 +11,13 @@ from core.dates import chinese_date, today
 from core.locks import lock_row
 from core.money import format_yuan
 from core.roles import has_capability
-from enforcement.court import court_application_extra, court_refusal
+from enforcement.audits import audit_notice_extra
+from enforcement.court import (
+    court_application_extra,
+    court_refusal,
+    exposure_extra,
+    exposure_refusal,
+)
 from enforcement.deferrals import agreement_extra, deferral_start, deferral_terms
 from enforcement.due_process import defence_not_reviewed
 from enforcement.fines import fine_keeps_case_open
@@ -119,6 +125,10 @@ def check_move(case: Case, to_stage: str) -> Move:
             raise IllegalMove(
                 f"当事人对{waiting}的陈述申辩尚未复核，复核后方可进行下一步（行政强制法第三十六条）。"
             )
+    if move.final_decision:
+        refusal = exposure_refusal(case, day)
+        if refusal:
+            raise IllegalMove(refusal)
     if move.court_rule:
         refusal = court_refusal(case, day)
         if refusal:
@@ -171,6 +181,10 @@ def _execute(
             extra = reminder_extra(order)
         elif move.document == DocumentType.COURT_APPLICATION:
             extra = court_application_extra(case)
+        elif move.document == DocumentType.AUDIT_NOTICE:
+            extra = audit_notice_extra((extra or {}).get("audit_on"), day)
+        elif move.document == DocumentType.EXPOSURE_NOTICE:
+            extra = exposure_extra(case)
         elif move.document == DocumentType.REFERRAL:
             extra = referral_extra(case)
         document = document_issue(

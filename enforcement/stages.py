@@ -59,6 +59,7 @@ class Move:
     needs_defence_reviewed: bool = False  # a 陈述申辩 on the previous document was reviewed
     approval: str | None = None  # capability of the approver; None: no approval
     court_rule: bool = False  # 催告书 served at least 10 days earlier (行政强制法 第五十四条)
+    final_decision: bool = False  # the order is final and unperformed (社会公布办法)
     needs_audit: bool = False  # an audit record, and an opinion's correction deadline passed
     automatic: bool = False  # made by the nightly sweep only (a deferral ends), never by hand
     needs_short_balance: bool = False  # an account inquiry found the balance short (第六十三条)
@@ -89,7 +90,10 @@ MOVES: dict[tuple[str, str], Move] = {
         court_rule=True,
     ),
     (Stage.BANK, Stage.DISCIPLINE): Move(
-        DocumentType.EXPOSURE_NOTICE, needs_overdue=False, approval="approve_high_risk"
+        DocumentType.EXPOSURE_NOTICE,
+        needs_overdue=False,
+        approval="approve_high_risk",
+        final_decision=True,
     ),
     (Stage.PENALTY, Stage.COURT): Move(
         DocumentType.COURT_APPLICATION,
@@ -98,10 +102,16 @@ MOVES: dict[tuple[str, str], Move] = {
         court_rule=True,
     ),
     (Stage.PENALTY, Stage.DISCIPLINE): Move(
-        DocumentType.EXPOSURE_NOTICE, needs_overdue=False, approval="approve_high_risk"
+        DocumentType.EXPOSURE_NOTICE,
+        needs_overdue=False,
+        approval="approve_high_risk",
+        final_decision=True,
     ),
     (Stage.COURT, Stage.DISCIPLINE): Move(
-        DocumentType.EXPOSURE_NOTICE, needs_overdue=False, approval="approve_high_risk"
+        DocumentType.EXPOSURE_NOTICE,
+        needs_overdue=False,
+        approval="approve_high_risk",
+        final_decision=True,
     ),
     (Stage.TRACKING, Stage.DEMAND): Move(DocumentType.DEADLINE_NOTICE, needs_overdue=False),
     # A deferral agreement may interrupt any enforcement stage once an account inquiry found the

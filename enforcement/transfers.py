@@ -10,15 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from arrears.models import Payment, PaymentMethod
+from arrears.selectors import amounts_owed_on
 from arrears.services import payment_post
 from core.audit import AuditAction, log_action
 from core.calendar import is_workday
 from core.dates import chinese_date, today
 from core.money import amount_in_capitals, format_yuan, round_fen
+from enforcement.court import served_reminder
 from enforcement.locking import lock_case
 from enforcement.models import Case, CaseEvent
 from enforcement.stages import Stage
-from enforcement.timeline import amounts_owed, timeline_event
+from enforcement.timeline import timeline_event
 from notices.models import Document
 from notices.services import document_issue, issuing_body
 from notices.types import Body, DocumentType
@@ -75,9 +77,13 @@ def transfer_state(case: Case) -> dict:
     remaining = None
     if decision is not None:
         remaining = max(decided_amount(decision) - transferred_under(decision), Decimal("0"))
+    awaiting_decision = application is not None and (
+        decision is None or decision.issued_at < application.issued_at
+    )
     return {
         "inquiry": latest_inquiry(case),
         "application": application,
+        "awaiting_decision": awaiting_decision,
         "decision": decision,
         "notice": notice,
         "remaining": remaining,
@@ -108,14 +114,24 @@ def bank_inquiry_record(
 
 
 def _order_extra(case: Case) -> dict:
+    """The order, the 催告书 that enforced it and whether the party was heard: what the
+    application and the decision recount (行政强制法 第三十五条至第三十七条)."""
     order = case.order
     if order is None or order.served_on is None:
         raise ValidationError("责令缴纳的决定尚未送达，不能申请划拨。")
-    return {
+    extra = {
         "order_title": order.content.get("title", order.get_doc_type_display()),
         "order_number": order.number_text,
         "order_served_on": chinese_date(order.served_on),
     }
+    reminder = served_reminder(case)
+    if reminder is not None and reminder.pk != order.pk:
+        extra["reminder_number"] = reminder.number_text
+        extra["reminder_served_on"] = chinese_date(reminder.served_on)
+        extra["defence"] = case.events.filter(
+            kind=CaseEvent.Kind.DEFENCE_REVIEW, document=reminder
+        ).exists()
+    return extra
 
 
 @transaction.atomic
@@ -127,9 +143,7 @@ def transfer_application_issue(*, actor, case: Case, request=None) -> Document:
     if inquiry is None:
         raise ValidationError("请先登记账户查询结果，再申请作出划拨决定。")
     state = transfer_state(case)
-    if state["application"] and (
-        state["decision"] is None or state["decision"].issued_at < state["application"].issued_at
-    ):
+    if state["awaiting_decision"]:
         raise ValidationError(
             f"已出具划拨申请 {state['application'].number_text}，请等待人社局作出划拨决定。"
         )
@@ -167,14 +181,12 @@ def transfer_decision_issue(
     _at_bank(case, "作出划拨决定")
     state = transfer_state(case)
     application = state["application"]
-    if application is None or (
-        state["decision"] is not None and state["decision"].issued_at > application.issued_at
-    ):
+    if not state["awaiting_decision"]:
         raise ValidationError("划拨决定须依中心的划拨申请作出，请先出具划拨申请。")
     account = case.enterprise.bank_accounts.filter(pk=account_id).first()
     if account is None:
         raise ValidationError({"account": "请选择该企业的一个银行账户。"})
-    principal, fee = amounts_owed(case.enterprise)
+    principal, fee = amounts_owed_on(case.enterprise_id, as_of=today())
     owed = round_fen(principal + fee)
     amount = owed if amount is None else round_fen(amount)
     if owed <= 0:

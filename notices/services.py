@@ -55,10 +55,13 @@ DEFAULT_BODIES = {
         "phone": "0355-8xxxxxx",
         "code_base": "壶人社",
     },
+    # A 劳动保障监察大队 is the bureau's internal or entrusted unit: it acts in the bureau's name
+    # and under its seal (行政处罚法 第二十条), so signature and seal are the bureau's. A county
+    # whose fines belong to an independent 综合行政执法局 sets that body's name and seal here.
     Body.ENFORCEMENT: {
-        "name": "壶关县人力资源和社会保障局劳动保障监察大队",
+        "name": "壶关县人力资源和社会保障局",
         "seal_name": "壶关县人力资源和社会保障局",
-        "self_reference": "本机关",
+        "self_reference": "本局",
         "head_title": "局长",
         "address": "壶关县龙泉镇府前路 1 号",
         "phone": "0355-8xxxxxx",

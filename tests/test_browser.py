@@ -1,6 +1,7 @@
 """Smoke test in a real browser: Debian's Chromium driven by Playwright."""
 
 import os
+import re
 
 import pytest
 
@@ -130,15 +131,26 @@ def test_a_case_from_opening_to_the_bank_transfer(county, live_server, page, fro
     page.fill("input[name=findings]", "工商银行壶关支行基本户，余额 8,000.00 元")
     page.click("text=登记查询结果")
     page.wait_for_selector("text=已登记账户查询结果")
-    page.click("text=出具划拨通知书（送开户银行）")
+    # The center applies; the 人社局 decides; the decision is served; then the bank is told.
+    page.click("text=出具划拨申请（报人社局）")
+    page.wait_for_selector("text=已出具划拨申请")
+    frozen.move_to("2026-12-21T02:00:00Z")  # a Monday: not on a rest day (行政强制法 第四十三条)
+    _log_in(page, url, "jingban")
+    page.goto(case_url)
+    page.click("text=出具划拨决定书（人社局）")
+    page.wait_for_selector("text=已出具划拨决定书")
+    _serve_current_document(page, "2026-12-21")
+    page.click("text=出具协助划拨通知书（送开户银行）")
     page.wait_for_selector("text=请送达开户银行")
-    page.fill("input[name=amount]", "8000.00")
-    page.fill("input[name=paid_on]", "2026-12-20")
-    page.fill("input[name=external_ref]", "HB-20261220-01")
+    # The bank transfers what the decision leaves, as the case page states it.
+    decided = re.search(r"尚可划拨 ([\d,.]+) 元", page.locator("body").inner_text()).group(1)
+    page.fill("input[name=amount]", decided.replace(",", ""))
+    page.fill("input[name=paid_on]", "2026-12-21")
+    page.fill("input[name=external_ref]", "HB-20261221-01")
     page.click("text=登记划拨结果并记账")
     page.wait_for_selector("text=已登记银行划拨")
     page.reload()
     assert page.locator("h1.page-title + .badge").inner_text() == "结案"
     timeline = page.locator("ul.list-unstyled").inner_text()
-    for step in ("立案 → 催缴", "催缴 → 催告", "批准：查询划拨", "出具划拨通知书", "全额清缴"):
+    for step in ("立案 → 催缴", "催缴 → 催告", "批准：查询划拨", "出具协助划拨通知书", "全额清缴"):
         assert step in timeline, step

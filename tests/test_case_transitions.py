@@ -52,6 +52,8 @@ def test_every_move_of_the_table(county, move):
     case = case_at(county, from_stage)
     if rule.needs_audit:
         _audit_done(county, case)
+    if rule.needs_short_balance:
+        CaseEvent.objects.create(case=case, kind="inquiry_short", text="账户查询结果：余额不足")
     result = case_move(
         actor=county.caseworker,
         case=case,

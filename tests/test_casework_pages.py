@@ -7,7 +7,7 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from core.models import Job
-from enforcement.models import Approval, Case, Deferral
+from enforcement.models import Approval, Case, CaseEvent, Deferral
 from enforcement.services import case_open
 from enforcement.stages import Stage
 from enterprises.models import Enterprise
@@ -46,9 +46,12 @@ def _at(county, stage, doc_type="reminder", served=date(2026, 10, 1), order_serv
 
 def test_deferral_asked_on_the_page_and_approved_by_the_group_leader(client, county):
     case = _at(county, Stage.RECTIFICATION)
+    # The inquiry found the balance short: what allows a deferral (社会保险法 第六十三条).
+    CaseEvent.objects.create(case=case, kind="inquiry_short", text="账户查询结果：余额不足")
     client.force_login(county.caseworker)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "分 6 期" in page and "担保价值" in page
+    assert '<option value="surety">' not in page  # only a mortgage or a pledge
     response = client.post(
         f"/cases/{case.pk}/move/",
         {
@@ -68,9 +71,9 @@ def test_deferral_asked_on_the_page_and_approved_by_the_group_leader(client, cou
         {
             "to_stage": "deferral",
             "months": "4",
-            "guarantee_kind": "surety",
+            "guarantee_kind": "pledge",
             "guarantee_value": "20000",
-            "guarantee_document": "保证合同 2026-3",
+            "guarantee_document": "质押合同 2026-3",
             "reason": "资金困难",
         },
     )
@@ -81,7 +84,7 @@ def test_deferral_asked_on_the_page_and_approved_by_the_group_leader(client, cou
     )
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert Deferral.objects.get().instalments.count() == 4
-    assert "延期缴费协议" in page and "第 4 期" in page and "保证合同 2026-3" in page
+    assert "延期缴费协议" in page and "第 4 期" in page and "质押合同 2026-3" in page
 
 
 def test_audit_record_from_the_page(client, county):

@@ -223,3 +223,25 @@ def test_an_outsider_records_nothing_on_another_townships_case(client, county):
         {"document": reminder.pk, "received_on": "2026-11-22", "text": "x"},
     )
     assert response.status_code == 404 and not case.events.filter(kind="defence").exists()
+
+
+def test_exposure_only_after_the_decision_is_final(county):
+    case = case_at(county, Stage.BANK)
+    # The order was served 2026-05-11: final since 2026-11-12. Served later, it is not yet.
+    Document.objects.filter(pk=case.order_id).update(served_on=date(2026, 6, 1))
+    case.refresh_from_db()
+    with pytest.raises(IllegalMove, match="决定生效后仍不履行的方可社会公布"):
+        case_move(actor=county.caseworker, case=case, to_stage=Stage.DISCIPLINE, reason="x")
+    Document.objects.filter(pk=case.order_id).update(served_on=date(2026, 5, 11))
+    case.refresh_from_db()
+    approval = case_move(
+        actor=county.caseworker, case=case, to_stage=Stage.DISCIPLINE, reason="拒不履行"
+    )
+    from enforcement.services import approval_decide
+
+    approval_decide(actor=county.leader, approval=approval, approve=True)
+    case.refresh_from_db()
+    notice = case.current_document
+    assert (notice.doc_type, notice.issuing_body) == ("exposure_notice", "bureau")
+    assert notice.content["extra"]["decision_number"] == case.order.number_text
+    assert "逾期未申请行政复议" in notice.content["extra"]["handling"]

@@ -13,7 +13,7 @@ import pytest
 from django.template import Context, Template
 
 from arrears.services import enterprise_rebuild
-from enforcement.models import Approval, Case, Deferral
+from enforcement.models import Approval, Case, CaseEvent, Deferral
 from enforcement.services import approval_decide, case_move, case_open
 from enforcement.stages import Stage
 from notices.models import Document
@@ -129,6 +129,7 @@ def deferral(county):
     )
     Case.objects.filter(pk=case.pk).update(stage=Stage.RECTIFICATION, current_document=order)
     case.refresh_from_db()
+    CaseEvent.objects.create(case=case, kind="inquiry_short", text="账户查询结果：余额不足")
     approval = case_move(
         actor=county.caseworker,
         case=case,

@@ -192,7 +192,7 @@ def test_each_body_signs_its_own_documents(county):
         render=False,
     )
     assert decision.issuing_body == "enforcement"
-    assert decision.content["office"]["name"] == "壶关县人力资源和社会保障局劳动保障监察大队"
+    assert decision.content["office"]["name"] == "壶关县人力资源和社会保障局"
     assert decision.number_text.startswith("壶人社监")
     with pytest.raises(ValidationError, match="无权出具"):
         document_issue(

@@ -37,7 +37,7 @@ def test_the_center_refers_and_the_unit_decides(county):
     referral = case.current_document
     assert (referral.doc_type, referral.issuing_body) == ("referral", "center")
     extra = referral.content["extra"]
-    assert extra["unit_name"] == "壶关县人力资源和社会保障局劳动保障监察大队"
+    assert extra["unit_name"] == "壶关县人力资源和社会保障局"
     assert case.order.number_text in extra["evidence"][0]
 
 
@@ -82,6 +82,7 @@ def test_the_whole_procedure_from_the_case_page(client, county, frozen):
         case,
         action="hearing_notice",
         hearing_on="2026-12-10",
+        hearing_time="09:30",
         place="301 室",
         chair=county.caseworker.pk,
     )
@@ -91,6 +92,7 @@ def test_the_whole_procedure_from_the_case_page(client, county, frozen):
         case,
         action="hearing_notice",
         hearing_on="2026-11-25",
+        hearing_time="09:30",
         place="301 室",
         chair=county.group_leader.pk,
     )
@@ -100,10 +102,14 @@ def test_the_whole_procedure_from_the_case_page(client, county, frozen):
         case,
         action="hearing_notice",
         hearing_on="2026-12-10",
+        hearing_time="09:30",
         place="301 室",
         chair=county.group_leader.pk,
     )
-    assert Document.objects.get(doc_type="hearing_notice").issuing_body == "enforcement"
+    hearing = Document.objects.get(doc_type="hearing_notice")
+    assert hearing.issuing_body == "enforcement"
+    assert hearing.content["extra"]["chair"] == str(county.group_leader)
+    assert hearing.content["extra"]["hearing_time"] == "9时30分"
 
     frozen.move_to("2026-12-10T08:00:00Z")
     worker.force_login(county.caseworker)

@@ -63,7 +63,7 @@ def test_the_receipt_names_the_body_that_issued_the_document(client, county):
     )
     client.force_login(county.caseworker)
     text, _ = _text(_receipt(client, decision))
-    assert "壶关县人力资源和社会保障局劳动保障监察大队" in text and decision.number_text in text
+    assert "壶关县人力资源和社会保障局" in text and decision.number_text in text
 
 
 def test_the_receipt_downloads_as_a_file(client, county):

@@ -32,6 +32,8 @@ def test_each_step_waits_for_the_one_before(client, county, frozen):
     application = Document.objects.get(doc_type="transfer_application")
     assert application.issuing_body == "center"
     assert application.content["extra"]["decision_body"] == "壶关县人力资源和社会保障局"
+    reminder = Document.objects.get(doc_type="reminder")
+    assert application.content["extra"]["reminder_number"] == reminder.number_text
     assert "请等待人社局作出划拨决定" in _post(client, case, action="application")
 
     page = _post(client, case, action="decision", account=county.account.pk, amount="999999999")

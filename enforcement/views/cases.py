@@ -228,6 +228,9 @@ def case_move(request, case_id):
             to_stage=form.cleaned_data["to_stage"],
             reason=form.cleaned_data["reason"],
             payload=form.payload() if deferral else None,
+            extra={"audit_on": form.cleaned_data["audit_on"]}
+            if form.cleaned_data["to_stage"] == Stage.AUDIT
+            else None,
             request=request,
         )
         if isinstance(result, Approval):
