@@ -2,6 +2,7 @@
 auditors, and the result document it leads to."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +10,8 @@ from django.db import transaction
 from core.audit import AuditAction, log_action
 from core.calendar import CALENDAR, WORKING, deadline
 from core.dates import chinese_date, today
+from core.fields import MONEY_MAX
+from core.money import FEN, amount_in_capitals, format_yuan
 from core.roles import has_capability
 from enforcement.locking import lock_case
 from enforcement.models import AuditRecord, Case, CaseEvent
@@ -39,6 +42,90 @@ def audit_notice_extra(audit_on: date | None, day: date) -> dict:
     return {"audit_on": chinese_date(audit_on), "audit_date": audit_on.isoformat()}
 
 
+def chinese_month(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _findings_errors(
+    *,
+    audited_on: date,
+    period_from: date | None,
+    period_to: date | None,
+    headcount_found: int | None,
+    headcount_declared: int | None,
+    base_found: Decimal | None,
+    base_declared: Decimal | None,
+    shortfall: Decimal | None,
+    violation: bool,
+) -> dict:
+    """What is wrong with the audit's figures, by field. The database refuses the same invalid
+    rows (AuditRecord's constraints); here each is said in the caseworker's words."""
+    errors = {}
+    if period_from is None:
+        errors["period_from"] = "请填写稽核起始月份（如 2026-01）。"
+    if period_to is None:
+        errors["period_to"] = "请填写稽核截止月份（如 2026-06）。"
+    if period_from and period_to:
+        if period_from > period_to:
+            errors["period_from"] = "起始月份不能晚于截止月份。"
+        # Months not yet reached have nothing declared or paid to audit.
+        elif period_to > audited_on.replace(day=1):
+            errors["period_to"] = f"截止月份不能晚于稽核日期所在的{chinese_month(audited_on)}。"
+    for name, label, count in (
+        ("headcount_found", "核实参保人数", headcount_found),
+        ("headcount_declared", "申报参保人数", headcount_declared),
+    ):
+        if count is None:
+            errors[name] = f"请填写{label}。"
+        elif count < 0:
+            errors[name] = f"{label}不能为负数。"
+    for name, label, amount in (
+        ("base_found", "核实缴费基数", base_found),
+        ("base_declared", "申报缴费基数", base_declared),
+        ("shortfall", "少缴金额", shortfall),
+    ):
+        if amount is None:
+            errors[name] = f"请填写{label}（元）；没有的填 0。"
+        elif not isinstance(amount, Decimal):
+            # Money never passes through float (DESIGN §3); a caller's bug, not the user's.
+            raise TypeError(f"{name} must be a Decimal, got {type(amount).__name__}")
+        elif not amount.is_finite() or amount > MONEY_MAX:
+            errors[name] = f"{label}超出范围（不能超过 {format_yuan(MONEY_MAX)} 元）。"
+        elif amount < 0:
+            errors[name] = f"{label}不能为负数。"
+        elif amount != amount.quantize(FEN):
+            errors[name] = f"{label}最多保留两位小数（分）。"
+    # A 稽核情况告知书 says nothing was wrong: it cannot state figures that show under-declaring
+    # (少报人数、少报基数、少缴; 社会保险稽核办法 第十一条 wants a 稽核意见书 then).
+    if not violation and not errors:
+        to_opinion = "应勾选“存在违法行为”，出具稽核意见书。"
+        if headcount_found > headcount_declared:
+            errors["headcount_found"] = f"核实参保人数多于申报人数，属少报人数，{to_opinion}"
+        if base_found > base_declared:
+            errors["base_found"] = f"核实缴费基数高于申报基数，属少报缴费基数，{to_opinion}"
+        if shortfall > 0:
+            errors["shortfall"] = f"有少缴金额即存在少缴社会保险费的行为，{to_opinion}"
+    return errors
+
+
+def findings_extra(record: AuditRecord) -> dict:
+    """The figures as the result document states and freezes them (DESIGN §3.8)."""
+    if record.period_from == record.period_to:
+        period = chinese_month(record.period_from)
+    else:
+        period = f"{chinese_month(record.period_from)}至{chinese_month(record.period_to)}"
+    return {
+        "period": period,
+        "headcount_found": record.headcount_found,
+        "headcount_declared": record.headcount_declared,
+        "base_found": format_yuan(record.base_found),
+        "base_declared": format_yuan(record.base_declared),
+        "shortfall": format_yuan(record.shortfall),
+        "shortfall_capitals": amount_in_capitals(record.shortfall),
+        "has_shortfall": record.shortfall > 0,
+    }
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -48,11 +135,21 @@ def audit_record(
     auditor_1,
     auditor_2,
     credentials: str,
+    period_from: date | None,
+    period_to: date | None,
+    headcount_found: int | None,
+    headcount_declared: int | None,
+    base_found: Decimal | None,
+    base_declared: Decimal | None,
+    shortfall: Decimal | None,
     findings: str,
     violation: bool,
     signature: str,
     request=None,
 ) -> AuditRecord:
+    """Record the audit and issue its result. `period_from` / `period_to` are the audited
+    months (any day of the month names it); `findings` is the auditors' remark beside the
+    figures."""
     case = lock_case(case.pk)
     if case.stage != Stage.AUDIT:
         raise ValidationError("只有在“稽核”阶段才能登记稽核记录。")
@@ -96,29 +193,55 @@ def audit_record(
             f"稽核结论应于稽核后 {result_days} 个工作日内出具（社会保险稽核办法第十一条），"
             f"已于{chinese_date(deadline(audited_on, result_days, WORKING).day)}届满；请重新稽核。"
         )
+    period_from = period_from.replace(day=1) if period_from else None
+    period_to = period_to.replace(day=1) if period_to else None
+    errors |= _findings_errors(
+        audited_on=audited_on,
+        period_from=period_from,
+        period_to=period_to,
+        headcount_found=headcount_found,
+        headcount_declared=headcount_declared,
+        base_found=base_found,
+        base_declared=base_declared,
+        shortfall=shortfall,
+        violation=violation,
+    )
     if errors:
         raise ValidationError(errors)
-    doc_type = DocumentType.AUDIT_OPINION if violation else DocumentType.AUDIT_RESULT
-    document = document_issue(
-        from_case=True,
-        actor=actor,
-        doc_type=doc_type,
-        enterprise=case.enterprise,
-        extra={"audited_on": chinese_date(audited_on), "findings": findings.strip()},
-        request=request,
-    )
-    record = AuditRecord.objects.create(
+    record = AuditRecord(
         case=case,
         audited_on=audited_on,
         auditor_1=auditor_1,
         auditor_2=auditor_2,
         credentials=credentials.strip()[:200],
+        period_from=period_from,
+        period_to=period_to,
+        headcount_found=headcount_found,
+        headcount_declared=headcount_declared,
+        base_found=base_found,
+        base_declared=base_declared,
+        shortfall=shortfall,
         findings=findings.strip(),
         violation=violation,
         signature=signature,
-        result_document=document,
         recorded_by=actor,
     )
+    stated = findings_extra(record)
+    doc_type = DocumentType.AUDIT_OPINION if violation else DocumentType.AUDIT_RESULT
+    record.result_document = document_issue(
+        from_case=True,
+        actor=actor,
+        doc_type=doc_type,
+        enterprise=case.enterprise,
+        extra={
+            "audited_on": chinese_date(audited_on),
+            "findings": findings.strip(),
+            "audit_findings": stated,
+        },
+        request=request,
+    )
+    record.save()
+    document = record.result_document
     case.current_document = document
     case.save(update_fields=["current_document"])
     timeline_event(
@@ -126,6 +249,8 @@ def audit_record(
         actor,
         CaseEvent.Kind.DOCUMENT,
         f"稽核记录：{chinese_date(audited_on)}，稽核人员 {auditor_1}、{auditor_2}；"
+        f"稽核期间{stated['period']}，核实参保人数 {headcount_found} 人"
+        f"（申报 {headcount_declared} 人），少缴 {format_yuan(shortfall)} 元；"
         f"{'发现违法行为' if violation else '未发现违法行为'}，出具{document.get_doc_type_display()} "
         f"{document.number_text}",
         document=document,
@@ -135,6 +260,10 @@ def audit_record(
         action=AuditAction.CREATE,
         obj=record,
         request=request,
-        detail={"violation": violation, "document": document.number_text},
+        detail={
+            "violation": violation,
+            "document": document.number_text,
+            "shortfall": str(shortfall),
+        },
     )
     return record

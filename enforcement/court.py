@@ -9,9 +9,16 @@ within 3 months after the challenge time ran out (第五十三条).
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
+from arrears.models import LedgerItem, Payment, PaymentMethod
 from core.calendar import CALENDAR, MONTHS, WORKING, deadline
 from core.dates import chinese_date
+from core.money import format_yuan
+from enforcement.models import CaseEvent
+from notices.content import item_key, named_items
+from notices.models import Document
+from notices.types import Body
 
 CHALLENGE_MONTHS = 6
 CHALLENGE_MONTHS_WITHOUT_REMEDIES = 12
@@ -88,9 +95,8 @@ def _open_until(challenge) -> date:
 
 
 def served_reminder(case):
-    """The case's latest served, valid 催告书 (or the retired 责令限期改正指令书 that was one)."""
-    from notices.models import Document
-
+    """The case's latest served, valid 催告书 (or the retired 责令限期改正指令书 that was one)
+    for the contributions: a fine's 催告书 is the enforcement unit's (fine_enforcement)."""
     return (
         Document.objects.filter(
             enterprise_id=case.enterprise_id,
@@ -99,6 +105,7 @@ def served_reminder(case):
             served_on__isnull=False,
             issued_at__gte=case.opened_at,
         )
+        .exclude(issuing_body=Body.ENFORCEMENT)
         .order_by("-served_on")
         .first()
     )
@@ -113,12 +120,18 @@ def case_court_window(case) -> tuple[CourtWindow | None, str]:
         return None, "责令缴纳的决定尚未送达，不能申请法院强制执行（行政强制法第五十三条）。"
     if reminder is None:
         return None, "催告书尚未送达，不能申请法院强制执行（行政强制法第五十四条）。"
-    challenges = list(case.challenges.filter(decision=order))
+    return decision_court_window(case, order, reminder)
+
+
+def decision_court_window(case, decision, reminder) -> tuple[CourtWindow | None, str]:
+    """The window of a served decision and its served 催告书, shifted by the case's concluded
+    challenges to that decision; none while one is pending."""
+    challenges = list(case.challenges.filter(decision=decision))
     if any(c.concluded_on is None for c in challenges):
         return None, "当事人已对该决定申请行政复议或提起行政诉讼，审理期间不能申请法院强制执行。"
     window = court_window(
-        decision_served=order.served_on,
-        remedies_stated=bool(order.content.get("states_remedies")),
+        decision_served=decision.served_on,
+        remedies_stated=bool(decision.content.get("states_remedies")),
         reminder_served=reminder.served_on,
         challenged_until=max((_open_until(c) for c in challenges), default=None),
     )
@@ -130,18 +143,77 @@ def court_refusal(case, day: date) -> str | None:
     return reason if window is None else court_window_refusal(window, day)
 
 
-def court_application_extra(case) -> dict:
-    """What the 强制执行申请书 names (第五十五条): the decision and its service, the 催告书 and its
-    service, and the party's defence with its review."""
-    from enforcement.models import CaseEvent
+def order_unpaid_principal(order: Document) -> Decimal:
+    """What the served order named and is still unpaid: the base of a fine and the most the court
+    may be asked for, not whatever is owed today (later months were never ordered)."""
+    named = named_items(order)
+    return sum(
+        (
+            item.principal - item.principal_paid
+            for item in LedgerItem.objects.filter(enterprise_id=order.enterprise_id)
+            if item_key(item.period, item.get_insurance_type_display()) in named
+        ),
+        Decimal("0"),
+    )
 
+
+def defence_sentence(case, document: Document) -> str:
+    """The party's 陈述申辩 on `document` and the review of it, as the court reads it
+    (第三十六条); "" when none was made."""
+    claims = case.events.filter(kind=CaseEvent.Kind.DEFENCE, document=document).order_by("at")
+    reviews = case.events.filter(kind=CaseEvent.Kind.DEFENCE_REVIEW, document=document)
+    sentences = [
+        f"被申请人于{chinese_date(claim.on_date)}提出陈述、申辩，称：{claim.text.partition('：')[2]}"
+        for claim in claims
+    ]
+    sentences += [f"申请人已记录并复核，认为{r.text.partition('：')[2]}" for r in reviews]
+    return "。".join(s.rstrip("。") for s in sentences) + "。" if sentences else ""
+
+
+def property_sentence(case) -> str:
+    """What the account inquiries found (第五十五条 asks for the party's property)."""
+    findings = [
+        event.text.partition("：")[2]
+        for event in case.events.filter(
+            kind__in=(CaseEvent.Kind.INQUIRY, CaseEvent.Kind.INQUIRY_SHORT)
+        ).order_by("at")
+    ]
+    return "经查询，" + "；".join(findings) if findings else ""
+
+
+def performance_sentence(order: Document) -> str:
+    """What the party paid of what the order named since it was issued, the transfers apart: the
+    court enforces only the rest."""
+    ordered = sum(
+        (Decimal(row["principal"].replace(",", "")) for row in order.content.get("items", [])),
+        Decimal("0"),
+    )
+    unpaid = order_unpaid_principal(order)
+    paid = ordered - unpaid
+    if paid <= 0:
+        return ""
+    transferred = sum(
+        Payment.objects.filter(
+            enterprise_id=order.enterprise_id,
+            method=PaymentMethod.BANK_TRANSFER,
+            paid_on__gte=order.issued_on,
+            reversed_at__isnull=True,
+        ).values_list("amount", flat=True),
+        Decimal("0"),
+    )
+    part = f"（其中经银行划拨 {format_yuan(min(transferred, paid))} 元）" if transferred else ""
+    return (
+        f"该决定作出后，被申请人已缴纳其所列本金 {format_yuan(paid)} 元{part}，"
+        f"尚欠本金 {format_yuan(unpaid)} 元。"
+    )
+
+
+def court_application_extra(case) -> dict:
+    """What the center's 强制执行申请书 states (第五十五条): the decision and its service, the
+    催告书 and its service, the defence and its review, what was performed and the property
+    found. It claims only the months the decision ordered paid."""
     reminder = served_reminder(case)
     order = case.order or reminder
-    defence = "；".join(
-        case.events.filter(
-            kind__in=(CaseEvent.Kind.DEFENCE, CaseEvent.Kind.DEFENCE_REVIEW)
-        ).values_list("text", flat=True)
-    )
     return {
         "decision_title": order.content.get("title", order.get_doc_type_display()),
         "decision_number": order.number_text,
@@ -150,7 +222,11 @@ def court_application_extra(case) -> dict:
         "decision_stated_remedies": bool(order.content.get("states_remedies")),
         "reminder_number": reminder.number_text,
         "reminder_served_on": chinese_date(reminder.served_on),
-        "defence": defence,
+        "defence": defence_sentence(case, reminder),
+        "performed": performance_sentence(order),
+        "property": property_sentence(case),
+        # An order without rows (issued before rows were frozen) names the debt of its time.
+        "named_items": sorted(named_items(order)) or None,
     }
 
 

@@ -129,14 +129,30 @@ def _penalty_procedure(case, worker, reviewer, head):
 def _details(label, case, worker, leader, head):
     """What each demo stage has recorded besides the move itself."""
     if label == "audit":
-        _serve_long_ago(case)
+        # The notice was served a week ago for an audit four days ago (3 days' notice, 第十条),
+        # and the result is recorded within its working days (第十一条).
+        audited_on = today() - timedelta(days=4)
+        _serve_long_ago(case, days=8)
+        notice = Document.objects.get(pk=case.current_document_id)
+        notice.content["extra"] |= {
+            "audit_on": chinese_date(audited_on),
+            "audit_date": audited_on.isoformat(),
+        }
+        notice.save(update_fields=["content"])
         audit_record(
             actor=worker,
             case=case,
-            audited_on=today() - timedelta(days=30),
+            audited_on=audited_on,
             auditor_1=worker,
             auditor_2=leader,
             credentials="稽核证 壶稽001、壶稽002",
+            period_from=date(2025, 1, 1),
+            period_to=date(2025, 12, 1),
+            headcount_found=26,
+            headcount_declared=23,
+            base_found=Decimal("1123200.00"),
+            base_declared=Decimal("993600.00"),
+            shortfall=Decimal("31104.00"),
             findings="2025年工资表人数多于参保人数 3 人",
             violation=True,
             signature="signed",

@@ -163,11 +163,9 @@ def fine_payment_record(*, actor, fine, amount: Decimal, paid_on, external_ref: 
 
 
 def fine_keeps_case_open(case: Case, *, as_of: date) -> str:
-    """Why a case whose contributions are paid stays open, or "": its fine is unpaid and not
-    yet handed to the court (DESIGN §3.9)."""
-    if case.stage == Stage.COURT:
-        return ""
-    for fine in case.fines.select_related("decision"):
+    """Why a case whose contributions are paid stays open, or "": its fine is unpaid and the
+    enforcement unit has not applied to the court for it (DESIGN §3.9, fine_enforcement)."""
+    for fine in case.fines.select_related("decision").filter(court_application__isnull=True):
         outstanding = fine_status(fine, as_of=as_of).outstanding
         if outstanding > 0:
             return f"罚款（{fine.decision.number_text}）尚欠 {format_yuan(outstanding)} 元"

@@ -1,5 +1,7 @@
 from django import forms
 
+from core.dates import today
+from core.excel import parse_period
 from core.fields import BusinessDateField, MoneyField
 from core.forms import FilterForm
 from core.models import User
@@ -24,13 +26,35 @@ def auditors():
     ).distinct()
 
 
+def _month_input():
+    # type="month" posts YYYY-MM; a browser without it shows a text box taking the same.
+    return forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
+
+
+# More people than any one county enterprise employs; keeps the integer column safe.
+HEADCOUNT_MAX = 999_999
+
+
 class AuditRecordForm(forms.Form):
+    """Field names are audits.audit_record's keyword arguments: the view passes cleaned_data."""
+
     audited_on = BusinessDateField(label="稽核日期")
     auditor_1 = forms.ModelChoiceField(label="稽核人员一", queryset=User.objects.none())
     auditor_2 = forms.ModelChoiceField(label="稽核人员二", queryset=User.objects.none())
     credentials = forms.CharField(label="出示的证件", max_length=200)
-    findings = forms.CharField(label="稽核发现", widget=forms.Textarea(attrs={"rows": 3}))
+    period_from = forms.CharField(label="稽核起始月份", widget=_month_input())
+    period_to = forms.CharField(label="稽核截止月份", widget=_month_input())
+    headcount_found = forms.IntegerField(
+        label="核实参保人数（人）", min_value=0, max_value=HEADCOUNT_MAX
+    )
+    headcount_declared = forms.IntegerField(
+        label="申报参保人数（人）", min_value=0, max_value=HEADCOUNT_MAX
+    )
+    base_found = MoneyField(label="核实缴费基数（元）", min_value=0)
+    base_declared = MoneyField(label="申报缴费基数（元）", min_value=0)
+    shortfall = MoneyField(label="少缴金额（元）", min_value=0, help_text="未发现少缴的填 0。")
     violation = forms.BooleanField(label="存在违法行为（出具稽核意见书）", required=False)
+    findings = forms.CharField(label="稽核发现", widget=forms.Textarea(attrs={"rows": 3}))
     signature = forms.ChoiceField(label="记录签字", choices=AuditRecord.Signature.choices)
 
     def __init__(self, *args, **kwargs):
@@ -41,6 +65,18 @@ class AuditRecordForm(forms.Form):
             if isinstance(field.widget, forms.Select):
                 css = "form-select form-select-sm"
             field.widget.attrs["class"] = css
+
+    def _month(self, name):
+        try:
+            return parse_period(self.cleaned_data[name], latest_year=today().year)
+        except ValueError as error:
+            raise forms.ValidationError(f"{error}。") from None
+
+    def clean_period_from(self):
+        return self._month("period_from")
+
+    def clean_period_to(self):
+        return self._month("period_to")
 
 
 # The case page's small forms post to views that answer with a message and a redirect: the view

@@ -10,12 +10,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from arrears.models import Payment, PaymentMethod
 from core.audit import AuditAction, log_action
 from core.calendar import add_working_days
 from core.dates import chinese_date, today
 from core.models import User
 from core.money import amount_in_capitals, format_yuan, round_fen
 from core.roles import has_capability
+from enforcement.court import order_unpaid_principal
 from enforcement.due_process import defence_waiting
 from enforcement.locking import lock_case
 from enforcement.models import Case, CaseEvent
@@ -29,23 +31,6 @@ from notices.types import Body, DocumentType
 DECIDE_WITHIN_DAYS = 90  # 第六十条
 SERVE_WITHIN_WORKING_DAYS = 7  # 第六十一条, working days by 第八十五条
 HEARING_NOTICE_DAYS = 7  # 第六十四条: notified at least 7 days before the hearing
-
-
-def order_unpaid_principal(order: Document) -> Decimal:
-    """What the served order named and is still unpaid: the base of the fine, not whatever is
-    owed today (later months were never ordered)."""
-    from arrears.models import LedgerItem
-
-    named = {(row["period"], row["insurance"]) for row in order.content.get("items", [])}
-    return sum(
-        (
-            item.principal - item.principal_paid
-            for item in LedgerItem.objects.filter(enterprise_id=order.enterprise_id)
-            if (f"{item.period.year}年{item.period.month}月", item.get_insurance_type_display())
-            in named
-        ),
-        Decimal("0"),
-    )
 
 
 def _event(case: Case, kind: str) -> CaseEvent | None:
@@ -97,29 +82,67 @@ def _log(actor, case, request, **detail) -> None:
     log_action(actor=actor, action=AuditAction.UPDATE, obj=case, request=request, detail=detail)
 
 
+def _as_evidence(document: Document) -> str:
+    title = document.content.get("title", document.get_doc_type_display())
+    served = (
+        "及送达回证"
+        if document.served_on
+        else "（未送达）"
+        if document.served_on_enterprise
+        else ""
+    )
+    return f"{title}（{document.number_text}）{served}"
+
+
+def referral_evidence(case: Case, order: Document) -> list[str]:
+    """What the unit examines before it proposes a fine (行政处罚法 第四十条、第五十四条): the
+    order and every enforcement step after it, each with its service, the party's defence and
+    its review, the account inquiries and transfers, and the ledger."""
+    evidence = [_as_evidence(order)]
+    for doc_type in (
+        DocumentType.AUDIT_RESULT,
+        DocumentType.AUDIT_OPINION,
+        DocumentType.REMINDER,
+        DocumentType.ACCOUNT_INQUIRY,
+        DocumentType.TRANSFER_DECISION,
+        DocumentType.TRANSFER_NOTICE,
+    ):
+        document = _latest(case, doc_type)
+        if document is not None and document.pk != order.pk:
+            evidence.append(_as_evidence(document))
+    for event in case.events.filter(
+        kind__in=(CaseEvent.Kind.DEFENCE, CaseEvent.Kind.DEFENCE_REVIEW)
+    ).select_related("document"):
+        heard = "陈述申辩记录" if event.kind == CaseEvent.Kind.DEFENCE else "陈述申辩复核意见"
+        evidence.append(f"对{event.document.number_text}的{heard}")
+    inquiries = case.events.filter(
+        kind__in=(CaseEvent.Kind.INQUIRY, CaseEvent.Kind.INQUIRY_SHORT)
+    ).count()
+    if inquiries:
+        evidence.append(f"存款账户查询结果记录（{inquiries}次）")
+    transfers = Payment.objects.filter(
+        enterprise_id=case.enterprise_id,
+        method=PaymentMethod.BANK_TRANSFER,
+        paid_on__gte=order.issued_on,
+        reversed_at__isnull=True,
+    ).count()
+    if transfers:
+        evidence.append(f"划拨入账凭证（{transfers}笔）")
+    evidence.append("欠费明细（社会保险费征收台账）")
+    return evidence
+
+
 def referral_extra(case: Case) -> dict:
     """The 移送函 names the served order and lists the evidence the unit will examine."""
     order = case.order
     if order is None or order.served_on is None:
         raise ValidationError("责令缴纳的决定尚未送达，不能移送处罚。")
-    evidence = [
-        f"{order.content.get('title', order.get_doc_type_display())}（{order.number_text}）及送达回证"
-    ]
-    for doc_type in (
-        DocumentType.REMINDER,
-        DocumentType.ACCOUNT_INQUIRY,
-        DocumentType.TRANSFER_DECISION,
-    ):
-        document = _latest(case, doc_type)
-        if document is not None:
-            evidence.append(f"{document.get_doc_type_display()}（{document.number_text}）")
-    evidence.append("欠费明细（社会保险费征收台账）")
     return {
         "unit_name": issuing_body(Body.ENFORCEMENT).name,
         "order_title": order.content.get("title", order.get_doc_type_display()),
         "order_number": order.number_text,
         "order_served_on": chinese_date(order.served_on),
-        "evidence": evidence,
+        "evidence": referral_evidence(case, order),
     }
 
 

@@ -40,13 +40,31 @@ def fee_statement(as_of: date, rows_flags: dict) -> dict:
     }
 
 
-def _items(enterprise: Enterprise, as_of: date, with_segments: bool) -> tuple[list[dict], dict]:
+def item_key(period: date, insurance_label: str) -> tuple[str, str]:
+    """How a document's row names its debt: 2026年3月, 基本养老保险."""
+    return (f"{period.year}年{period.month}月", insurance_label)
+
+
+def named_items(document) -> set[tuple[str, str]]:
+    """The debts a decision ordered paid, as its frozen rows name them."""
+    return {(row["period"], row["insurance"]) for row in document.content.get("items", [])}
+
+
+def _items(
+    enterprise: Enterprise, as_of: date, with_segments: bool, only: set | None = None
+) -> tuple[list[dict], dict]:
+    """`only`: the item keys a decision named; what enforces it may claim no other month."""
     rows, principal_total, fee_total, above_total = [], ZERO, ZERO, ZERO
     flags = {"any_suspended": False, "any_local_rule": False}
     quotes = enterprise_fee_quotes(enterprise.pk, as_of=as_of)
     items = list(enterprise.ledger_items.order_by("period", "insurance_type"))
     item_notes(items, on=as_of)
     for item in items:
+        if (
+            only is not None
+            and item_key(item.period, item.get_insurance_type_display()) not in only
+        ):
+            continue
         quote = quotes[item.pk]
         principal = item.principal - item.principal_paid
         fee = max(quote.fee - item.fee_paid, ZERO)
@@ -128,7 +146,13 @@ def build_content(
 ) -> dict:
     rules = RULES[doc_type]
     extra = dict(extra or {})
-    items, totals = _items(enterprise, issued_on, with_segments=doc_type == DocumentType.STATEMENT)
+    only = extra.pop("named_items", None)
+    items, totals = _items(
+        enterprise,
+        issued_on,
+        with_segments=doc_type == DocumentType.STATEMENT,
+        only={tuple(key) for key in only} if only is not None else None,
+    )
     basic = (
         enterprise.bank_accounts.filter(is_basic=True).first() or enterprise.bank_accounts.first()
     )
@@ -170,6 +194,7 @@ def build_content(
             "seal_name": body.seal_name,
             "self_reference": body.self_reference,
             "head_title": body.head_title,
+            "head_name": body.head_name,
             "seal_image": body.seal_image.name if body.seal_image else "",
             "address": body.address,
             "phone": body.phone,
@@ -196,6 +221,7 @@ def build_content(
         "states_amounts": rules.states_amounts,
         "states_remedies": rules.states_remedies,
         "states_defence": rules.states_defence,
+        "basis_in_text": rules.basis_in_text,
         "extra": extra,
     }
 

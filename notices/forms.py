@@ -134,6 +134,7 @@ class IssuingBodyForm(forms.ModelForm):
             "seal_name",
             "self_reference",
             "head_title",
+            "head_name",
             "address",
             "phone",
             "contact",

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from enterprises.models import Enterprise
-from notices.types import Body, DocumentType
+from notices.types import SERVED_TYPES, Body, DocumentType
 
 
 class OfficeSettings(models.Model):
@@ -47,6 +47,8 @@ class IssuingBody(models.Model):
         "自称", max_length=10, help_text="文书中对本机关的称呼，如“本中心”“本局”"
     )
     head_title = models.CharField("负责人职务", max_length=20, help_text="如“主任”“局长”")
+    # The court application carries the head's name and signature (行政强制法 第五十五条).
+    head_name = models.CharField("负责人姓名", max_length=20, blank=True)
     address = models.CharField("地址", max_length=200)
     phone = models.CharField("联系电话", max_length=50)
     contact = models.CharField("联系人", max_length=50, blank=True)
@@ -150,6 +152,11 @@ class Document(models.Model):
     @property
     def is_voided(self) -> bool:
         return self.status == DocumentStatus.VOIDED
+
+    @property
+    def served_on_enterprise(self) -> bool:
+        """Whether it is served on the enterprise (a letter to the bank or the court is not)."""
+        return self.doc_type in SERVED_TYPES
 
 
 class ServiceMethod(models.TextChoices):

@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from arrears.selectors import arrears_overview
 from enterprises.selectors import enterprises_visible_to
 from notices.models import Document
+from notices.types import SERVED_TYPES
 
 
 def documents_visible_to(user) -> QuerySet[Document]:
@@ -22,7 +23,9 @@ def document_search(*, user, text="", doc_type="", status="", served="") -> Quer
     if status:
         documents = documents.filter(status=status)
     if served == "no":
-        documents = documents.filter(served_on__isnull=True, status="issued")
+        documents = documents.filter(
+            served_on__isnull=True, status="issued", doc_type__in=SERVED_TYPES
+        )
     elif served == "yes":
         documents = documents.filter(served_on__isnull=False)
     return documents

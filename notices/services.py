@@ -139,7 +139,14 @@ def document_issue(
         number_text="",
         extra=extra,
     )
-    if RULES[doc_type].states_amounts and not content["items"] and doc_type != "statement":
+    # A fine's 催告书 and court application claim the fine, not contributions; a 稽核意见书
+    # states what the audit found, even where the ledger owed nothing before it.
+    claims_contributions = (
+        doc_type != DocumentType.STATEMENT
+        and not content["extra"].get("for_fine")
+        and not (doc_type == DocumentType.AUDIT_OPINION and content["extra"].get("audit_findings"))
+    )
+    if RULES[doc_type].states_amounts and not content["items"] and claims_contributions:
         raise ValidationError(f"{enterprise.name} 没有欠费，不能出具{RULES[doc_type].title}。")
     # Numbered last: the type's counter is locked until commit, so every other issue of the
     # type waits for this one; only the insert below happens under it.
@@ -268,7 +275,8 @@ def _service_refusals(
 ) -> dict[str, str]:
     """What is wrong with a service record, by form field; empty when it may be recorded.
 
-    Public notice of a 催告书 or an enforcement decision takes the stricter of the two readings:
+    Public notice of any document records why direct, left-with-witness and postal service
+    failed. For a 催告书 or an enforcement decision it takes the stricter of the two readings:
     both a recorded attempt at direct service that failed, on or before the day of publication,
     and the reason why direct, left-with-witness and postal service failed. 行政强制法 第三十八条
     makes direct service the first method for these documents, and 民事诉讼法 第九十五条 allows
@@ -297,12 +305,14 @@ def _service_refusals(
             "受送达人未同意电子送达的，不能电子送达（民事诉讼法第九十条）。"
             "请先取得其书面同意（送达地址确认书），或改用其他方式送达。"
         )
+    title = RULES[document.doc_type].title
+    if method == ServiceMethod.PUBLIC and not public_reason:
+        # Any document: public notice only with the record of why the others failed (DESIGN
+        # §3.8, 民事诉讼法 第九十五条).
+        errors["public_reason"] = (
+            f"{title}公告送达，须写明直接送达、留置送达、邮寄送达均未能送达的情况。"
+        )
     if method == ServiceMethod.PUBLIC and document.doc_type in DIRECT_FIRST:
-        title = RULES[document.doc_type].title
-        if not public_reason:
-            errors["public_reason"] = (
-                f"{title}公告送达，须写明直接送达、留置送达、邮寄送达均未能送达的情况。"
-            )
         attempted = document.services.filter(
             method=ServiceMethod.DIRECT, failed=True, served_on__lte=served_on
         ).exists()

@@ -55,6 +55,13 @@ class TypeRules:
     states_amounts: bool = True
     states_remedies: bool = False  # 复议 60 日 / 诉讼 6 个月
     states_defence: bool = False  # 陈述、申辩
+    # The text cites its articles where they apply, as a court application must; no 依据 note
+    # then stands between the closing and the signature.
+    basis_in_text: bool = False
+    # Served on the enterprise, with a service record and a deadline from it. Letters to the
+    # bank, the 人社局, the enforcement unit or the court, and a publication, are not: they
+    # never wait in the unserved lists.
+    served_on_enterprise: bool = True
     # Who may issue it; the first is the default. The 催告书 and the court application are the
     # center's for contributions it ordered and the enforcement unit's for a fine.
     bodies: tuple[str, ...] = (Body.CENTER,)
@@ -119,10 +126,19 @@ RULES: dict[str, TypeRules] = {
         retired=True,
     ),
     DocumentType.ACCOUNT_INQUIRY: TypeRules(
-        "账户查询通知书", "查", None, (LAW_63,), states_amounts=False
+        "账户查询通知书",
+        "查",
+        None,
+        (LAW_63,),
+        states_amounts=False,
+        served_on_enterprise=False,
     ),
     DocumentType.TRANSFER_APPLICATION: TypeRules(
-        "关于申请作出划拨社会保险费决定的函", "划申", None, (LAW_63, ORDER_20_17_18)
+        "关于申请作出划拨社会保险费决定的函",
+        "划申",
+        None,
+        (LAW_63, ORDER_20_17_18),
+        served_on_enterprise=False,
     ),
     DocumentType.TRANSFER_DECISION: TypeRules(
         "划拨社会保险费决定书",
@@ -133,9 +149,16 @@ RULES: dict[str, TypeRules] = {
         bodies=(Body.BUREAU,),
     ),
     DocumentType.TRANSFER_NOTICE: TypeRules(
-        "协助划拨社会保险费通知书", "划", None, (LAW_63, COERCION_47), bodies=(Body.BUREAU,)
+        "协助划拨社会保险费通知书",
+        "划",
+        None,
+        (LAW_63, COERCION_47),
+        bodies=(Body.BUREAU,),
+        served_on_enterprise=False,
     ),
-    DocumentType.REFERRAL: TypeRules("案件移送函", "移", None, (HANDLING_44, LAW_86)),
+    DocumentType.REFERRAL: TypeRules(
+        "案件移送函", "移", None, (HANDLING_44, LAW_86), served_on_enterprise=False
+    ),
     DocumentType.PENALTY_NOTICE: TypeRules(
         "行政处罚事先告知书",
         "罚告",
@@ -164,10 +187,21 @@ RULES: dict[str, TypeRules] = {
         "延期缴纳社会保险费协议", "缓", None, (LAW_63, "《社会保险费申报缴纳管理规定》第十九条")
     ),
     DocumentType.COURT_APPLICATION: TypeRules(
-        "强制执行申请书", "执", None, (LAW_63, COERCION_55), bodies=CENTER_OR_UNIT
+        "强制执行申请书",
+        "执",
+        None,
+        (LAW_63, COERCION_55),
+        bodies=CENTER_OR_UNIT,
+        basis_in_text=True,
+        served_on_enterprise=False,
     ),
     DocumentType.EXPOSURE_NOTICE: TypeRules(
-        "重大劳动保障违法行为社会公布", "曝", None, (LAW_63, PUBLICATION), bodies=(Body.BUREAU,)
+        "重大劳动保障违法行为社会公布",
+        "曝",
+        None,
+        (LAW_63, PUBLICATION),
+        bodies=(Body.BUREAU,),
+        served_on_enterprise=False,
     ),
     DocumentType.STATEMENT: TypeRules(
         "社会保险费欠费对账单", "对", None, (LAW_86,), standalone=True
@@ -180,3 +214,6 @@ STANDALONE_TYPES = tuple(t for t, rules in RULES.items() if rules.standalone)
 
 def body_may_issue(body: str, doc_type: str) -> bool:
     return body in RULES[doc_type].bodies
+
+
+SERVED_TYPES = tuple(t for t, rules in RULES.items() if rules.served_on_enterprise)

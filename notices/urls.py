@@ -6,6 +6,7 @@ app_name = "notices"
 
 urlpatterns = [
     path("", views.document_list, name="list"),
+    path("export/", views.document_export, name="export"),
     path("office/", views.office, name="office"),
     path("batch/", views.batch, name="batch"),
     path("batch/<int:job_id>/", views.batch_job, name="batch_job"),

@@ -6,7 +6,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.audit import AuditAction, log_action
 from core.dates import chinese_date, today
+from core.exports import export_response
 from core.forms import add_service_errors
 from core.jobs import job_create, job_requeue, progress_of
 from core.models import Job, JobStatus
@@ -50,6 +52,12 @@ def document_list(request):
     return render(
         request, "notices/list.html", {"form": form, "page": paginate(request, documents)}
     )
+
+
+@capability_required("export_data")
+def document_export(request):
+    """The 文书 list, with its filters (notices.exporters)."""
+    return export_response(request, "documents")
 
 
 @capability_required("view_enterprises")
@@ -135,6 +143,14 @@ def document_pdf(request, document_id):
     # render now rather than make the user wait.
     document = services.document_pdf_ensure(document_id=document.pk)
     download = request.GET.get("download") == "1"
+    # Who took a copy of which document, and when: documents name people and accounts.
+    log_action(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=document,
+        request=request,
+        detail={"document": document.number_text, "pdf": "download" if download else "view"},
+    )
     return FileResponse(
         document.pdf.open("rb"),
         content_type="application/pdf",
@@ -149,6 +165,13 @@ def document_receipt(request, document_id):
     as the service record's proof. Whoever may see the document may print it."""
     document = _document(request, document_id)
     pdf = _rendering().render_receipt_pdf(document)
+    log_action(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=document,
+        request=request,
+        detail={"document": document.number_text, "pdf": "receipt"},
+    )
     return FileResponse(
         BytesIO(pdf),
         content_type="application/pdf",

@@ -2,6 +2,7 @@
 the result follows within 5 (告知书) or 10 (意见书) working days (社会保险稽核办法 第十条、第十一条)."""
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ def _move_to_audit(county, audit_on):
 
 
 def _record(county, case, audited_on, violation=True):
+    # A violation is 3 people not declared; without one the figures match the declaration.
     return audit_record(
         actor=county.caseworker,
         case=case,
@@ -28,7 +30,14 @@ def _record(county, case, audited_on, violation=True):
         auditor_1=county.caseworker,
         auditor_2=county.group_leader,
         credentials="稽核证 壶稽001、壶稽002",
-        findings="2026年5月至8月少报 3 人",
+        period_from=date(2026, 5, 1),
+        period_to=date(2026, 8, 1),
+        headcount_found=23 if violation else 20,
+        headcount_declared=20,
+        base_found=D("92000.00") if violation else D("80000.00"),
+        base_declared=D("80000.00"),
+        shortfall=D("2880.00") if violation else D("0"),
+        findings="2026年5月至8月少报 3 人" if violation else "申报与工资一致",
         violation=violation,
         signature="signed",
     )

@@ -2,6 +2,7 @@
 before, and the result document — 告知书 when nothing was wrong, 意见书 with a deadline else."""
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -39,6 +40,13 @@ def _record(county, case, **overrides):
         "auditor_1": county.caseworker,
         "auditor_2": county.group_leader,
         "credentials": "稽核证 壶稽001、壶稽002",
+        "period_from": date(2026, 5, 1),
+        "period_to": date(2026, 8, 1),
+        "headcount_found": 23,
+        "headcount_declared": 20,
+        "base_found": D("92000.00"),
+        "base_declared": D("80000.00"),
+        "shortfall": D("2880.00"),
         "findings": "2026年5月至8月少报 3 人",
         "violation": True,
         "signature": "signed",
@@ -79,7 +87,15 @@ def test_a_violation_leads_to_an_opinion_whose_deadline_guards_the_next_step(cou
 
 
 def test_no_violation_leads_to_the_result_notice(county, audit_case):
-    record = _record(county, audit_case, violation=False, findings="申报与工资一致")
+    record = _record(
+        county,
+        audit_case,
+        violation=False,
+        headcount_found=20,
+        base_found=D("80000.00"),
+        shortfall=D("0"),
+        findings="申报与工资一致",
+    )
     assert record.result_document.doc_type == "audit_result"
 
 

@@ -98,6 +98,13 @@ def test_audit_record_from_the_page(client, county):
         "auditor_2": county.caseworker.pk,
         "credentials": "稽核证 001、002",
         "findings": "少报 2 人",
+        "period_from": "2026-05",
+        "period_to": "2026-08",
+        "headcount_found": "22",
+        "headcount_declared": "20",
+        "base_found": "88000",
+        "base_declared": "80000",
+        "shortfall": "1920",
         "violation": "on",
         "signature": "signed",
     }

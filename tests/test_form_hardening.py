@@ -493,6 +493,13 @@ def test_audit_record_date(county, login, audit_case, value):
         "auditor_2": county.group_leader.pk,
         "credentials": "稽核证 001、002",
         "findings": "工资表与申报一致",
+        "period_from": "2026-05",
+        "period_to": "2026-08",
+        "headcount_found": "20",
+        "headcount_declared": "20",
+        "base_found": "80000",
+        "base_declared": "80000",
+        "shortfall": "0",
         "signature": "signed",
     }
     before = _snapshot()

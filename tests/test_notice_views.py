@@ -73,7 +73,12 @@ def test_service_by_public_notice_sets_the_deadline_from_deemed_service(client, 
     Document.objects.filter(pk=county.document.pk).update(issued_on=date(2025, 8, 1))
     response = client.post(
         f"/notices/{county.document.pk}/service/",
-        {"method": "public", "served_on": "2025-08-27", "recipient": ""},
+        {
+            "method": "public",
+            "served_on": "2025-08-27",
+            "recipient": "",
+            "public_reason": "直接送达无人签收，邮件退回",
+        },
         follow=True,
     )
     assert "期限届满日：2025年10月10日" in response.content.decode()

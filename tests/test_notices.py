@@ -222,6 +222,7 @@ def test_deadline_counts_from_the_day_after_service(county, doc_type, method, se
         method=method,
         served_on=served,
         recipient="张三",
+        public_reason="查无此单位，邮件退回" if method == "public" else "",
     )
     document.refresh_from_db()
     assert document.deadline == deadline and document.deadline_warning == ""

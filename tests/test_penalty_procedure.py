@@ -174,3 +174,41 @@ def test_the_penalty_clocks_show_in_todays_list(client, county):
     page = client.get("/cases/today/").content.decode()
     # Decided on Sunday 2026-11-22: 7 working days end on Tuesday 2026-12-01.
     assert "应于 2026年12月1日 前送达处罚决定书" in page and "作出处罚决定" not in page
+
+
+def test_the_referral_lists_every_step_with_its_service_and_the_defence(county):
+    from enforcement.due_process import defence_record, defence_review
+    from enforcement.transfers import bank_inquiry_record
+
+    case = case_at(county, Stage.BANK)
+    reminder = Document.objects.get(doc_type="reminder")
+    defence_record(
+        actor=county.caseworker,
+        case=case,
+        document=reminder,
+        received_on=date(2026, 11, 22),
+        text="资金困难",
+    )
+    defence_review(
+        actor=county.group_leader, case=case, document=reminder, accepted=False, conclusion="不采纳"
+    )
+    bank_inquiry_record(actor=county.caseworker, case=case, findings="基本户余额 12.00 元")
+    payment_post(
+        actor=county.caseworker,
+        enterprise=county.enterprise,
+        amount=D("12.00"),
+        paid_on=date(2026, 11, 22),
+        method="bank_transfer",
+        external_ref="HB-9",
+    )
+    approval = case_move(actor=county.caseworker, case=case, to_stage=Stage.PENALTY, reason="拒缴")
+    approval_decide(actor=county.leader, approval=approval, approve=True)
+    case.refresh_from_db()
+    evidence = case.current_document.content["extra"]["evidence"]
+    assert evidence[0] == f"社会保险费限期补缴通知书（{case.order.number_text}）及送达回证"
+    assert f"催告书（{reminder.number_text}）及送达回证" in evidence
+    assert f"对{reminder.number_text}的陈述申辩记录" in evidence
+    assert f"对{reminder.number_text}的陈述申辩复核意见" in evidence
+    assert "存款账户查询结果记录（1次）" in evidence
+    assert "划拨入账凭证（1笔）" in evidence
+    assert evidence[-1] == "欠费明细（社会保险费征收台账）"

@@ -74,6 +74,17 @@ def test_the_receipt_downloads_as_a_file(client, county):
     assert quote(f"{county.document.number_text}送达回证.pdf") in disposition
 
 
+def test_printing_a_receipt_or_a_document_is_in_the_audit_log(client, county):
+    from core.models import AuditEntry
+
+    client.force_login(county.caseworker)
+    _receipt(client, county.document)
+    client.get(f"/notices/{county.document.pk}/pdf/", {"download": "1"})
+    entries = AuditEntry.objects.filter(action="export", actor=county.caseworker)
+    assert sorted(e.detail["pdf"] for e in entries) == ["download", "receipt"]
+    assert {e.detail["document"] for e in entries} == {county.document.number_text}
+
+
 def test_an_outsider_gets_not_found(client, county):
     client.force_login(county.outsider)
     assert _receipt(client, county.document).status_code == 404

@@ -79,6 +79,16 @@ def test_public_notice_without_attempt_or_reason_is_refused(county, doc_type):
     assert document.served_on is None and not document.services.exists()
 
 
+def test_public_notice_of_any_document_records_why_the_others_failed(county):
+    """DESIGN §3.8: public notice only with the record of why other methods failed; a notice
+    that is not an enforcement decision needs no direct attempt first."""
+    document = _issue(county, "deadline_notice")
+    errors = _refusal(county, document, method="public")
+    assert set(errors) == {"public_reason"}
+    record = _serve(county, document, method="public", public_reason=REASON)
+    assert record.public_reason == REASON
+
+
 def test_a_reason_alone_does_not_allow_public_notice_of_a_reminder(county):
     """The stricter reading: the reason is not enough without a direct attempt on record."""
     document = _issue(county)

@@ -6,6 +6,17 @@ from enforcement.models.cases import MONEY, Case
 from enterprises.models import Enterprise
 from notices.models import Document
 
+# The audit's findings in figures, all or none on a record (AuditRecord).
+FINDINGS_FIELDS = (
+    "period_from",
+    "period_to",
+    "headcount_found",
+    "headcount_declared",
+    "base_found",
+    "base_declared",
+    "shortfall",
+)
+
 
 class AuditRecord(models.Model):
     """The written record of an on-site audit (社会保险稽核办法): at least two auditors, what was
@@ -31,7 +42,18 @@ class AuditRecord(models.Model):
         related_name="+",
     )
     credentials = models.CharField("出示的证件", max_length=200)
-    findings = models.TextField("稽核发现")
+    # What the audit found, in figures (社会保险稽核办法 第十一条: the result states the facts).
+    # Nullable: records made before these columns existed hold their findings only as text, and
+    # no figure can be invented for them; every record made since has all of them (see the
+    # constraint "audit_findings_complete").
+    period_from = models.DateField("稽核起始月份", null=True, blank=True)  # the 1st of the month
+    period_to = models.DateField("稽核截止月份", null=True, blank=True)
+    headcount_found = models.IntegerField("核实参保人数", null=True, blank=True)
+    headcount_declared = models.IntegerField("申报参保人数", null=True, blank=True)
+    base_found = models.DecimalField("核实缴费基数（元）", null=True, blank=True, **MONEY)
+    base_declared = models.DecimalField("申报缴费基数（元）", null=True, blank=True, **MONEY)
+    shortfall = models.DecimalField("少缴金额（元）", null=True, blank=True, **MONEY)
+    findings = models.TextField("稽核发现")  # the auditors' remark beside the figures
     violation = models.BooleanField("存在违法行为")
     signature = models.CharField("记录签字", max_length=10, choices=Signature.choices)
     result_document = models.ForeignKey(
@@ -49,6 +71,30 @@ class AuditRecord(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(auditor_1=F("auditor_2")), name="audit_two_distinct_auditors"
+            ),
+            # The figures come together or not at all (a record from before them): a document
+            # never states half the findings.
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True for name in FINDINGS_FIELDS})
+                | Q(**{f"{name}__isnull": False for name in FINDINGS_FIELDS}),
+                name="audit_findings_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_from__lte=F("period_to")), name="audit_period_in_order"
+            ),
+            # Contribution periods are months, held as their first day like LedgerItem.period.
+            models.CheckConstraint(
+                condition=Q(period_from__day=1, period_to__day=1), name="audit_period_months"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    headcount_found__gte=0,
+                    headcount_declared__gte=0,
+                    base_found__gte=0,
+                    base_declared__gte=0,
+                    shortfall__gte=0,
+                ),
+                name="audit_findings_non_negative",
             ),
         ]
 

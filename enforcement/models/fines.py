@@ -21,6 +21,16 @@ class Fine(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+    # The enforcement unit's own application to the court (行政强制法 第五十三条): the fine is then
+    # the court's to collect and no longer keeps the case from closing.
+    court_application = models.ForeignKey(
+        Document,
+        verbose_name="强制执行申请书",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "罚款"

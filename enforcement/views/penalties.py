@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core.money import format_yuan
 from core.permissions import capability_required
-from enforcement import fines, penalty_procedure
+from enforcement import fine_enforcement, fines, penalty_procedure
 from enforcement.forms import (
     FineDecisionForm,
     FinePaymentForm,
@@ -101,6 +101,36 @@ def fine_payment(request, case_id):
             actor=request.user, fine=fine, request=request, **_valid(FinePaymentForm(request.POST))
         )
         messages.success(request, "已登记罚款缴纳。" if created else "该凭证已登记过，未重复记账。")
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect("enforcement:detail", case.pk)
+
+
+@capability_required("issue_documents")
+@require_POST
+def fine_reminder(request, case_id):
+    """The enforcement unit's 催告书 for a fine unpaid after its 15 days."""
+    case = case_for(request, case_id)
+    try:
+        document = fine_enforcement.fine_reminder_issue(
+            actor=request.user, case=case, request=request
+        )
+        messages.success(request, f"已出具罚款催告书 {document.number_text}，请送达并登记送达。")
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect("enforcement:detail", case.pk)
+
+
+@capability_required("approve_high_risk")
+@require_POST
+def fine_court(request, case_id):
+    """The head signs the application to the court for the fine (行政强制法 第五十五条)."""
+    case = case_for(request, case_id)
+    try:
+        document = fine_enforcement.fine_court_apply(actor=request.user, case=case, request=request)
+        messages.success(
+            request, f"已出具罚款强制执行申请书 {document.number_text}，请加盖印章后报送法院。"
+        )
     except ValidationError as error:
         show_errors(request, error)
     return redirect("enforcement:detail", case.pk)
