@@ -9,7 +9,18 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "postgres://qingqian@127.0.0.1:54329/qingqian")
 
-from .settings import *  # noqa: F403
+# Parallel workers (pytest-xdist) each get their own Redis database, as pytest-django gives
+# each its own PostgreSQL database: one worker's lockout counters, cache and queued tasks must
+# never reach another's. Once only: a Celery worker the suite starts inherits the environment
+# already moved, and must use the same database as the test that queues to it.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("REDIS_URL") and not os.environ.get("QQ_REDIS_PER_WORKER"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    _index = (int(_db or 0) + 1 + int(_worker.removeprefix("gw"))) % 16
+    os.environ["REDIS_URL"] = f"{_base}/{_index}"
+    os.environ["QQ_REDIS_PER_WORKER"] = "1"
+
+from .settings import *  # noqa: E402, F403
 
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0

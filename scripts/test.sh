@@ -17,4 +17,5 @@ echo "== ruff"
 echo "== makemigrations --check"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest"
-.venv/bin/pytest "$@"
+# One worker per core (pytest-xdist), each with its own databases; a file's tests stay together.
+.venv/bin/pytest -n "${QQ_TEST_WORKERS:-auto}" --dist loadfile "$@"

@@ -180,3 +180,33 @@ def _lock_bookkeeping_per_test():
     # core.locks keeps the locks of the transaction it is in; a test that failed half-way must
     # not leave them to the next test's first transaction.
     held_locks().clear()
+
+
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        bool(marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (browser, concurrency) empties every table when it ends, the rows
+    the migrations wrote included (roles, the holiday calendar). Run in one process, Django's
+    order puts those tests last; spread over parallel workers (pytest-xdist) they are not, so
+    the migrations' rows are put back for whatever test runs next in the same worker."""
+    result = yield
+    # After the last test the session's databases are gone already, and nothing needs them.
+    if nextitem is not None and _flushes_the_database(item):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
