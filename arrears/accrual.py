@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
+from arrears.balances import balances_refresh
 from arrears.engine import COLLECTION_ACT_START, NEW_LAW_START, FeeRules, fee_window
 from arrears.ledger import covering_suspensions, ledger_items_in
 from arrears.models import (
@@ -165,6 +166,10 @@ def accrue_chunk(
     if set_based:
         result.set_based = _set_based_update(lo, hi, as_of, rules, only)
     result.engine = _engine_update(lo, hi, as_of, rules, set_based_done=set_based, only=only)
+    if only:
+        balances_refresh(as_of=as_of, enterprise_ids=only)
+    else:
+        balances_refresh(as_of=as_of, lo=lo, hi=hi)
     return result
 
 

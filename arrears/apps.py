@@ -13,6 +13,12 @@ class ArrearsConfig(AppConfig):
         register(LEDGER)
         on_calendar_change(_refresh_due_dates)
 
+        from arrears.exporters import ARREARS, PAYMENTS
+        from core.exports import register as register_export
+
+        register_export(ARREARS)
+        register_export(PAYMENTS)
+
 
 def _refresh_due_dates(*, year: int) -> None:
     from core.jobs import send_after_commit

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Q, Sum
 from django.utils import timezone
 
+from arrears.balances import balances_refresh
 from arrears.models import (
     EFFECTIVE_KINDS,
     Allocation,
@@ -158,3 +159,4 @@ def write_replay(enterprise_id: int, result: Replay, *, as_of: date) -> None:
         enterprise_id=enterprise_id,
         defaults={"credit_balance": result.credit, "replayed_at": timezone.now()},
     )
+    balances_refresh(as_of=as_of, enterprise_ids=[enterprise_id])

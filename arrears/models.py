@@ -403,13 +403,26 @@ class Allocation(models.Model):
 
 
 class LedgerAccount(models.Model):
-    """Per-enterprise totals and the credit balance: caches like the item balances."""
+    """Per-enterprise totals and the credit balance: caches like the item balances, written
+    only by arrears.balances from the items, whenever a replay or the accrual writes them, and
+    checked by `verify_ledger`. Pages and reports read these instead of summing every item.
+
+    The ageing buckets split the outstanding principal by how old its periods were on
+    `balance_on`: up to 3 months, 3 to 12 months, 1 to 3 years, older."""
 
     enterprise = models.OneToOneField(
         Enterprise, on_delete=models.CASCADE, related_name="ledger_account", primary_key=True
     )
     credit_balance = models.DecimalField("预缴余额", default=ZERO, **MONEY)
     replayed_at = models.DateTimeField(null=True, blank=True)
+    principal_outstanding = models.DecimalField("欠缴本金", default=ZERO, **MONEY)
+    fee_outstanding = models.DecimalField("欠缴滞纳金", default=ZERO, **MONEY)
+    oldest_unpaid = models.DateField("最早欠费所属期", null=True, blank=True)
+    aged_under_3m = models.DecimalField("欠费本金（3个月以内）", default=ZERO, **MONEY)
+    aged_3_12m = models.DecimalField("欠费本金（3至12个月）", default=ZERO, **MONEY)
+    aged_1_3y = models.DecimalField("欠费本金（1至3年）", default=ZERO, **MONEY)
+    aged_over_3y = models.DecimalField("欠费本金（3年以上）", default=ZERO, **MONEY)
+    balance_on = models.DateField("余额计算日", null=True, blank=True)
 
     class Meta:
         verbose_name = "企业台账"
@@ -417,7 +430,24 @@ class LedgerAccount(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(credit_balance__gte=0), name="ledger_account_credit_non_negative"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(principal_outstanding__gte=0, fee_outstanding__gte=0),
+                name="ledger_account_outstanding_non_negative",
+            ),
+            # The buckets divide the principal, nothing more and nothing less.
+            models.CheckConstraint(
+                condition=Q(
+                    principal_outstanding=F("aged_under_3m")
+                    + F("aged_3_12m")
+                    + F("aged_1_3y")
+                    + F("aged_over_3y")
+                ),
+                name="ledger_account_ageing_adds_up",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-principal_outstanding"], name="ledger_account_principal_idx")
         ]
 
     def __str__(self):

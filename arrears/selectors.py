@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from arrears.engine import COLLECTION_ACT_START, FeeQuote, compute_late_fee
@@ -33,6 +33,8 @@ AMOUNT_BANDS = {
     "100k-1m": ("10–100 万元", Decimal("100000"), Decimal("1000000")),
     "1m-10m": ("100–1000 万元", Decimal("1000000"), Decimal("10000000")),
     "gte10m": ("1000 万元以上", Decimal("10000000"), None),
+    # The provincial reporting line (DESIGN §3.10), the 1000万 ones included.
+    "gte1m": ("100 万元以上（含 1000 万元以上）", Decimal("1000000"), None),
 }
 SORTS = {
     "principal": "-principal_outstanding",
@@ -45,35 +47,20 @@ SORTS = {
 def arrears_overview(
     *, user, region=None, task_group=None, band="", text="", sort="principal"
 ) -> QuerySet:
-    """Enterprises with money outstanding, with their totals, in the viewer's jurisdiction."""
-    open_items = Q(ledger_items__principal_paid__lt=F("ledger_items__principal") - HALF_FEN) | Q(
-        ledger_items__fee_paid__lt=F("ledger_items__fee_accrued") - HALF_FEN
-    )
+    """Enterprises with money outstanding, with their totals, in the viewer's jurisdiction:
+    read from each enterprise's account (arrears.balances), never summed from the items."""
     enterprises = (
         enterprises_visible_to(user)
         .select_related("region", "region__task_group")
         .annotate(
-            principal_outstanding=Coalesce(
-                Sum(
-                    ExpressionWrapper(
-                        F("ledger_items__principal") - F("ledger_items__principal_paid"),
-                        output_field=MONEY,
-                    )
-                ),
-                ZERO,
-            ),
-            fee_outstanding=Coalesce(
-                Sum(
-                    ExpressionWrapper(
-                        F("ledger_items__fee_accrued") - F("ledger_items__fee_paid"),
-                        output_field=MONEY,
-                    )
-                ),
-                ZERO,
-            ),
-            oldest_unpaid=Min("ledger_items__period", filter=open_items),
+            principal_outstanding=F("ledger_account__principal_outstanding"),
+            fee_outstanding=F("ledger_account__fee_outstanding"),
+            oldest_unpaid=F("ledger_account__oldest_unpaid"),
         )
-        .filter(Q(principal_outstanding__gt=HALF_FEN) | Q(fee_outstanding__gt=HALF_FEN))
+        .filter(
+            Q(ledger_account__principal_outstanding__gt=HALF_FEN)
+            | Q(ledger_account__fee_outstanding__gt=HALF_FEN)
+        )
     )
     if text:
         enterprises = enterprises.filter(Q(name__icontains=text) | Q(credit_code__istartswith=text))
@@ -84,9 +71,9 @@ def arrears_overview(
     if band in AMOUNT_BANDS:
         _, low, high = AMOUNT_BANDS[band]
         if low is not None:
-            enterprises = enterprises.filter(principal_outstanding__gte=low)
+            enterprises = enterprises.filter(ledger_account__principal_outstanding__gte=low)
         if high is not None:
-            enterprises = enterprises.filter(principal_outstanding__lt=high)
+            enterprises = enterprises.filter(ledger_account__principal_outstanding__lt=high)
     return enterprises.order_by(SORTS.get(sort, SORTS["principal"]), "pk")
 
 
@@ -112,13 +99,9 @@ def amounts_outstanding(enterprise_id: int, insurance_type: str = "") -> tuple[D
 
 
 def overview_totals(enterprises: QuerySet) -> dict:
-    totals = LedgerItem.objects.filter(enterprise__in=enterprises.values("pk")).aggregate(
-        principal=Coalesce(
-            Sum(ExpressionWrapper(F("principal") - F("principal_paid"), output_field=MONEY)), ZERO
-        ),
-        fee=Coalesce(
-            Sum(ExpressionWrapper(F("fee_accrued") - F("fee_paid"), output_field=MONEY)), ZERO
-        ),
+    totals = LedgerAccount.objects.filter(enterprise__in=enterprises.values("pk")).aggregate(
+        principal=Coalesce(Sum("principal_outstanding"), ZERO),
+        fee=Coalesce(Sum("fee_outstanding"), ZERO),
     )
     return {"count": enterprises.count(), **totals}
 

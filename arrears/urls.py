@@ -7,6 +7,7 @@ app_name = "arrears"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("export/", views.overview_export, name="export"),
+    path("payments/export/", views.payments_export, name="payments_export"),
     path("calculator/", views.calculator, name="calculator"),
     path("policy/", views.policy_edit, name="policy"),
     path("enterprise/<int:enterprise_id>/", views.enterprise_ledger, name="enterprise"),

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from arrears.balances import balance_differences
 from arrears.ledger import replay_enterprise
 from arrears.models import Allocation, LedgerAccount, LedgerItem
 from arrears.policy import current_policy, due_date_for
@@ -47,4 +48,4 @@ def enterprise_differences(enterprise_id: int, *, as_of: date, policy=None) -> l
         problems.append(
             f"enterprise {enterprise_id}: credit stored {stored_credit}, derived {derived.credit}"
         )
-    return problems
+    return problems + balance_differences(enterprise_id, as_of=as_of)

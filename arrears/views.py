@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,15 +18,12 @@ from arrears.forms import (
 )
 from arrears.models import ApprovalStatus, LedgerAdjustment, LedgerItem, Payment, Suspension
 from arrears.policy import current_policy, fee_rules
-from core.audit import AuditAction, log_action
-from core.excel import write_xlsx
+from core.exports import export_response
 from core.forms import add_service_errors
 from core.money import amount_in_capitals, format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
 from enterprises.selectors import enterprises_visible_to, regions_visible_to, task_groups_visible_to
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _overview(request):
@@ -64,42 +60,15 @@ def overview(request):
 
 @capability_required("export_data")
 def overview_export(request):
-    _, filters, enterprises = _overview(request)
-    rows = (
-        [
-            e.credit_code,
-            e.name,
-            e.region.name,
-            e.region.task_group.name if e.region.task_group else "",
-            e.get_status_display(),
-            e.principal_outstanding,
-            e.fee_outstanding,
-            e.oldest_unpaid.strftime("%Y-%m") if e.oldest_unpaid else "",
-        ]
-        for e in enterprises.iterator(chunk_size=2000)
-    )
-    headers = [
-        "统一社会信用代码",
-        "单位名称",
-        "所属乡镇",
-        "工作组",
-        "经营状态",
-        "欠费本金（元）",
-        "滞纳金（元）",
-        "最早欠费期",
-    ]
-    content = write_xlsx("欠费企业", headers, rows)
-    log_action(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        request=request,
-        detail={"export": "欠费企业", "filters": {k: str(v) for k, v in filters.items() if v}},
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=arrears-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    )
-    return response
+    """The overview as the 欠费台账, with its filters (arrears.exporters)."""
+    return export_response(request, "arrears")
+
+
+@capability_required("export_data")
+def payments_export(request):
+    """缴款记录: of one enterprise (its ledger page) or of the enterprises the overview's
+    township, group and name filters find (arrears.exporters)."""
+    return export_response(request, "payments")
 
 
 def _enterprise(request, enterprise_id):

@@ -183,6 +183,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=400 * 1024 * 1024)
+# A township whose outstanding principal grew by more than this from last month is flagged on
+# the dashboard (DESIGN §3.10).
+GROWTH_WARNING_PERCENT = env.int("GROWTH_WARNING_PERCENT", default=5)
+# Dashboard figures are kept this long: every figure is one aggregate, but twenty leaders opening
+# the dashboard at once should not run them twenty times.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# Exports with more rows than this are built by a worker with a progress bar (core.exports).
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -216,6 +224,18 @@ CELERY_BEAT_SCHEDULE = {
     "render-missing-pdfs": {
         "task": "notices.tasks.render_missing_pdfs",
         "schedule": timedelta(minutes=5),
+    },
+    # Each township's balance for this month, for the dashboard's growth warning; after the
+    # accrual, so that the month's last night leaves the month-end figure.
+    "region-balances": {
+        "task": "reports.tasks.region_balances_nightly",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Last month's report on the 1st, after the accrual and the sweep: its stocks are the
+    # month-end balances (reports.monthly).
+    "monthly-report": {
+        "task": "reports.tasks.monthly_report_scheduled",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
 }
 

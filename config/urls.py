@@ -7,4 +7,6 @@ urlpatterns = [
     path("arrears/", include("arrears.urls")),
     path("notices/", include("notices.urls")),
     path("cases/", include("enforcement.urls")),
+    path("reports/", include("reports.urls")),
+    path("dashboard/", include("reports.urls_dashboard")),
 ]

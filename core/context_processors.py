@@ -1,11 +1,30 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 
 from core.roles import CAPABILITIES, has_capability
+
+# The menu's approval badges come from the app that owns approvals. core imports nothing of
+# ours (DESIGN §2), so it names the selector by its dotted path; a deployment may point the
+# setting elsewhere. `user -> {"waiting": int, "rejected": [...], "rejected_count": int, ...}`.
+MENU_BADGES = "enforcement.selectors.approval_badges"
 
 
 def site(request):
     user = getattr(request, "user", None)
     can = {}
+    badges = {}
     if user is not None and user.is_authenticated:
         can = {codename: has_capability(user, codename) for codename, _ in CAPABILITIES}
-    return {"app_version": settings.VERSION, "office_name": settings.OFFICE_NAME, "can": can}
+        # Lazy: counted only when a page draws the menu, never for an htmx fragment.
+        badges = SimpleLazyObject(
+            lambda: import_string(getattr(settings, "MENU_BADGES", MENU_BADGES))(user)
+        )
+    return {
+        "app_version": settings.VERSION,
+        "office_name": settings.OFFICE_NAME,
+        "can": can,
+        # The same as a list, for `{% if approval.capability in capabilities %}`.
+        "capabilities": [codename for codename, held in can.items() if held],
+        "menu_badges": badges,
+    }

@@ -27,6 +27,9 @@ CAPABILITIES = (
     ("manage_users", "管理用户"),
     ("manage_settings", "管理乡镇、工作组、政策和日历"),
     ("view_audit_log", "查看审计日志"),
+    ("view_dashboard", "查看清欠工作驾驶舱"),
+    ("view_reports", "生成和下载统计报表"),
+    ("manage_targets", "设定清欠目标"),
 )
 
 _CASEWORK = (
@@ -40,7 +43,7 @@ _CASEWORK = (
 
 ROLE_CAPABILITIES = {
     CASEWORKER: _CASEWORK,
-    GROUP_LEADER: (*_CASEWORK, "approve_actions"),
+    GROUP_LEADER: (*_CASEWORK, "approve_actions", "view_dashboard"),
     TASKFORCE_LEADER: (
         "view_enterprises",
         "view_all_regions",
@@ -48,8 +51,11 @@ ROLE_CAPABILITIES = {
         "unmask_personal_data",
         "approve_actions",
         "approve_high_risk",
+        "view_dashboard",
+        "view_reports",
+        "manage_targets",
     ),
-    SUPERVISOR: ("view_enterprises", "view_all_regions", "export_data"),
+    SUPERVISOR: ("view_enterprises", "view_all_regions", "export_data", "view_reports"),
     SYSTEM_ADMIN: ("manage_users", "manage_settings"),
     AUDIT_ADMIN: ("view_audit_log",),
 }

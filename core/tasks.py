@@ -6,7 +6,7 @@ from pathlib import Path
 from celery import shared_task
 from django.db import transaction
 
-from core import imports
+from core import exports, imports
 from core.jobs import jobs_recover, report_progress, run_job
 from core.models import JobStatus
 
@@ -76,3 +76,9 @@ def apply_import(job_id: int) -> str:
 def recover_jobs() -> dict:
     """Every few minutes (Celery beat): jobs whose worker died, jobs the broker never got."""
     return jobs_recover()
+
+
+@shared_task(acks_late=True)
+def export_file(job_id: int) -> str:
+    """A large export (core.exports): the file, kept for the job's page to download."""
+    return run_job(job_id, exports.export_job_work)

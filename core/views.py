@@ -64,6 +64,15 @@ def logout_view(request):
 def home(request):
     # Each role lands where its daily work is: casework roles on their worklist.
     user = request.user
+    # Leaders steer from their dashboard: the task force the county's, a group leader his
+    # group's (one who leads none has no dashboard to land on).
+    if has_capability(user, "view_dashboard") and (
+        has_capability(user, "view_all_regions") or user.led_task_groups.exists()
+    ):
+        return redirect("dashboard:home")
+    # Supervisors' work is the monthly and ten-day reports.
+    if has_capability(user, "view_reports") and not has_capability(user, "view_dashboard"):
+        return redirect("reports:index")
     if has_capability(user, "issue_documents") or has_capability(user, "approve_actions"):
         return redirect("enforcement:today")
     if has_capability(user, "view_enterprises"):

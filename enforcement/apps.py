@@ -23,3 +23,8 @@ class EnforcementConfig(AppConfig):
 
         register(EVIDENCE)
         register(TAX)
+
+        from core.exports import register as register_export
+        from enforcement.exporters import CASES
+
+        register_export(CASES)

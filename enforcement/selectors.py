@@ -1,9 +1,11 @@
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.utils import timezone
 
+from arrears.models import ApprovalStatus, LedgerAdjustment, Suspension, SuspensionKind
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
-from core.roles import has_capability
+from core.roles import CAPABILITIES, has_capability
 from enforcement.court import case_court_window
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import CHAIN, MOVES, Stage
@@ -169,6 +171,166 @@ def approvals_waiting_for(user) -> QuerySet[Approval]:
     )
 
 
+def approvals_decidable_by(user) -> QuerySet[Approval]:
+    """What 待我审批 lists: approvals_waiting_for narrowed to the capabilities the user holds
+    (a group leader does not see the high-risk steps only a task-force leader may decide)."""
+    held = [codename for codename, _ in CAPABILITIES if has_capability(user, codename)]
+    return approvals_waiting_for(user).filter(capability__in=held)
+
+
+# A rejected request stays in its requester's menu for this many days, or until a new request
+# is made on the same case, enterprise or ledger item (the requester has dealt with it).
+REJECTED_SHOWN_DAYS = 14
+REJECTED_SHOWN_MAX = 10
+
+
+def _rejected_rows(queryset, *, kind, what, case, enterprise, comment):
+    """One source of rejected requests as rows of the same columns, for a UNION ALL."""
+    return queryset.annotate(
+        row_kind=Value(kind, output_field=CharField()),
+        row_case=case,
+        row_enterprise=F(enterprise),
+        row_enterprise_name=F(f"{enterprise}__name"),
+        row_what=what,
+        row_comment=F(comment),
+        row_decider=F("decided_by__full_name"),
+        row_decider_login=F("decided_by__username"),
+    ).values_list(
+        "row_kind",
+        "pk",
+        "row_case",
+        "row_enterprise",
+        "row_enterprise_name",
+        "row_what",
+        "row_comment",
+        "row_decider",
+        "row_decider_login",
+        "decided_at",
+    )
+
+
+def rejected_requests_of(user) -> list[dict]:
+    """The user's own requests rejected lately and not taken up again: case steps, suspensions
+    and ledger adjustments, newest first, at most REJECTED_SHOWN_MAX + 1 (the menu shows "10+").
+    One query (UNION ALL)."""
+    since = timezone.now() - timedelta(days=REJECTED_SHOWN_DAYS)
+    visible = enterprises_visible_to(user)
+    cases = Approval.objects.filter(
+        requested_by=user,
+        status=Approval.Status.REJECTED,
+        decided_at__gte=since,
+        case__enterprise__in=visible,
+    ).exclude(
+        Exists(
+            Approval.objects.filter(
+                case=OuterRef("case"), requested_at__gt=OuterRef("decided_at")
+            ).exclude(pk=OuterRef("pk"))
+        )
+    )
+    suspensions = Suspension.objects.filter(
+        requested_by=user,
+        status=ApprovalStatus.REJECTED,
+        decided_at__gte=since,
+        enterprise__in=visible,
+    ).exclude(
+        Exists(
+            Suspension.objects.filter(
+                enterprise=OuterRef("enterprise"), requested_at__gt=OuterRef("decided_at")
+            ).exclude(pk=OuterRef("pk"))
+        )
+    )
+    adjustments = LedgerAdjustment.objects.filter(
+        created_by=user,
+        status=ApprovalStatus.REJECTED,
+        decided_at__gte=since,
+        item__enterprise__in=visible,
+    ).exclude(
+        Exists(
+            LedgerAdjustment.objects.filter(
+                item=OuterRef("item"), created_at__gt=OuterRef("decided_at")
+            ).exclude(pk=OuterRef("pk"))
+        )
+    )
+    no_case = Value(None, output_field=IntegerField())
+    rows = (
+        _rejected_rows(
+            cases,
+            kind="case",
+            what=F("to_stage"),
+            case=F("case_id"),
+            enterprise="case__enterprise",
+            comment="comment",
+        )
+        .union(
+            _rejected_rows(
+                suspensions,
+                kind="suspension",
+                what=F("kind"),
+                case=no_case,
+                enterprise="enterprise",
+                comment="decision_comment",
+            ),
+            _rejected_rows(
+                adjustments,
+                kind="adjustment",
+                what=Value("", output_field=CharField()),
+                case=no_case,
+                enterprise="item__enterprise",
+                comment="decision_comment",
+            ),
+            all=True,
+        )
+        .order_by("-decided_at")[: REJECTED_SHOWN_MAX + 1]
+    )
+    return [_rejected_row(*row) for row in rows]
+
+
+def _rejected_row(kind, pk, case_id, enterprise_id, name, what, comment, decider, login, at):
+    if kind == "case":
+        label = f"申请{Stage(what).label}"
+    elif kind == "suspension":
+        label = f"停止计收（{SuspensionKind(what).label}）"
+    else:
+        label = "台账调整"
+    return {
+        "kind": kind,
+        "pk": pk,
+        "case_id": case_id,
+        "enterprise_id": enterprise_id,
+        "enterprise_name": name,
+        "label": label,
+        "comment": comment,
+        "decided_by": decider or login,
+        "decided_at": at,
+    }
+
+
+def approval_badges(user) -> dict:
+    """The menu's numbers: requests waiting for this user's decision (case steps they may
+    decide, suspensions and ledger adjustments) and their own requests rejected lately.
+    Two queries: one COUNT over a UNION ALL, one list of the rejected requests."""
+    waiting = 0
+    if has_capability(user, "approve_actions"):
+        waiting = (
+            approvals_decidable_by(user)
+            .values_list("pk")
+            .union(
+                pending_suspensions_for(user).values_list("pk"),
+                pending_adjustments_for(user).values_list("pk"),
+                all=True,
+            )
+            .count()
+        )
+    rejected = rejected_requests_of(user)
+    return {
+        "waiting": waiting,
+        "days": REJECTED_SHOWN_DAYS,
+        "rejected": rejected[:REJECTED_SHOWN_MAX],
+        "rejected_count": min(len(rejected), REJECTED_SHOWN_MAX),
+        "rejected_more": len(rejected) > REJECTED_SHOWN_MAX,
+    }
+
+
 def court_last_day(case: Case) -> date | None:
     """The last day to apply to the court (行政强制法 第五十三条), once the decision and the
     催告书 are served (enforcement.court)."""
@@ -264,22 +426,3 @@ CASE_EXPORT_HEADERS = [
     "立案时欠费本金",
     "结案原因",
 ]
-
-
-def case_export_rows(cases: QuerySet[Case]):
-    for case in cases.iterator(chunk_size=1000):
-        document = case.current_document
-        yield [
-            case.enterprise.name,
-            case.enterprise.credit_code,
-            case.enterprise.region.name,
-            case.enterprise.get_ability_display(),
-            case.get_stage_display(),
-            document.number_text if document else "",
-            document.served_on if document else None,
-            document.deadline if document else None,
-            str(case.assigned_to),
-            case.opened_at.date(),
-            case.principal_at_opening,
-            case.get_closing_reason_display(),
-        ]

@@ -28,6 +28,7 @@ from enforcement.selectors import casework_settings
 from enforcement.stages import CLOSING_APPROVAL, MOVES, ClosingReason, Move, Stage
 from enforcement.timeline import amounts_owed, timeline_event
 from enterprises.models import Enterprise
+from notices.content import named_items
 from notices.models import Document
 from notices.services import document_issue
 from notices.types import DocumentType
@@ -334,6 +335,9 @@ def approval_decide(
         raise ValidationError("申请人不能审批自己的申请。")
     if not has_capability(actor, approval.capability):
         raise ValidationError("您的角色无权审批此事项。")
+    # The requester must learn why: no path (page, case page, script) rejects without a reason.
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "驳回须填写理由。"})
     approval.status = Approval.Status.APPROVED if approve else Approval.Status.REJECTED
     approval.decided_by, approval.decided_at, approval.comment = (
         actor,
@@ -548,11 +552,14 @@ def decision_ordering_payment(case: Case) -> Document:
 
 
 def reminder_extra(order: Document) -> dict:
+    """The 催告书 recounts the decision and claims what it ordered paid, no later month
+    (行政强制法 第三十五条)."""
     return {
         "decision_title": order.content.get("title", order.get_doc_type_display()),
         "decision_number": order.number_text,
         "decision_issued_on": chinese_date(order.issued_on),
         "decision_served_on": chinese_date(order.served_on),
+        "named_items": sorted(named_items(order)) or None,
     }
 
 

@@ -12,3 +12,8 @@ class EnterprisesConfig(AppConfig):
         register(ENTERPRISES)
         register_region_scope(allowed_region_ids)
         register_colleagues(colleagues)
+
+        from core.exports import register as register_export
+        from enterprises.exporters import ENTERPRISES as ENTERPRISE_EXPORT
+
+        register_export(ENTERPRISE_EXPORT)

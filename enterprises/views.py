@@ -1,12 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.audit import AuditAction, log_action
-from core.excel import write_xlsx
+from core.exports import export_response
 from core.forms import add_service_errors
 from core.pagination import paginate
 from core.permissions import capability_required
@@ -15,8 +12,6 @@ from enterprises import services
 from enterprises.forms import BankAccountForm, EnterpriseForm, EnterpriseSearchForm
 from enterprises.models import BankAccount
 from enterprises.selectors import (
-    EXPORT_HEADERS,
-    enterprise_export_rows,
     enterprise_search,
     enterprises_visible_to,
     regions_visible_to,
@@ -52,24 +47,8 @@ def enterprise_list(request):
 
 @capability_required("export_data")
 def enterprise_export(request):
-    _, filters, enterprises = _search(request)
-    content = write_xlsx("企业名册", EXPORT_HEADERS, enterprise_export_rows(enterprises))
-    log_action(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        request=request,
-        detail={
-            "export": "企业名册",
-            "rows": enterprises.count(),
-            "filters": {k: str(v) for k, v in filters.items() if v},
-        },
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename=enterprises-{stamp}.xlsx"
-    return response
+    """The register list, with its filters (enterprises.exporters)."""
+    return export_response(request, "enterprises")
 
 
 def _visible_enterprise(request, enterprise_id):

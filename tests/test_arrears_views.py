@@ -18,9 +18,10 @@ def test_overview_lists_own_townships_with_totals_and_exports_the_same(client, c
     assert county.enterprise.name in page and county.other_enterprise.name not in page
     assert "欠费企业" in page and "1 家" in page
     sheet = load_workbook(BytesIO(client.get("/arrears/export/").content)).active
-    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert names == [county.enterprise.name]
-    assert AuditEntry.objects.filter(action="export", detail__export="欠费企业").exists()
+    *rows, totals = sheet.iter_rows(min_row=2, values_only=True)
+    assert [row[1] for row in rows] == [county.enterprise.name]
+    assert totals[0] == "合计"
+    assert AuditEntry.objects.filter(action="export", detail__export="欠费台账").exists()
 
 
 def test_overview_amount_band_and_sort(client, county):

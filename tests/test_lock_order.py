@@ -136,7 +136,12 @@ def test_two_approvers_at_once_one_decides_the_other_is_told(county):
         try:
             start.wait()
             decided.append(
-                approval_decide(actor=county.group_leader, approval=approval, approve=approve)
+                approval_decide(
+                    actor=county.group_leader,
+                    approval=approval,
+                    approve=approve,
+                    comment="" if approve else "先核实账户",  # a reject needs its reason
+                )
             )
         except ValidationError as error:
             errors.append(error)

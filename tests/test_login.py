@@ -31,6 +31,16 @@ def test_auditor_lands_on_the_audit_log(client, county):
     assert client.get(response["Location"]).url == "/audit/"
 
 
+def test_leaders_land_on_the_dashboard_and_supervisors_on_the_reports(client, county):
+    # Each role starts where its daily work is (issue: leaders had only an empty worklist).
+    client.force_login(county.leader)
+    assert client.get("/").url == "/dashboard/"
+    client.force_login(county.supervisor)
+    assert client.get("/").url == "/reports/"
+    page = client.get("/reports/").content.decode()
+    assert "统计报表" in page and "工作驾驶舱" not in page
+
+
 def test_failed_login_is_audited_with_the_username_tried(client, county):
     response = _login(client, "jingban", "wrong-password")
     assert response.status_code == 200

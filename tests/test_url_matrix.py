@@ -3,8 +3,14 @@ DESIGN §1 and §5; a URL that is not in it fails the completeness test, so no p
 added without deciding who may see it.
 """
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from core.models import Job
+from reports.archive import JOB_KIND as REPORT_JOB
+from reports.archive import ReportFile, archive_store
 
 # url name → (method, capability needed, scoped to an enterprise of the caller's townships)
 URLS = {
@@ -77,6 +83,17 @@ URLS = {
     "enforcement:bank": ("POST", "issue_documents", True),
     "enforcement:fine": ("POST", "issue_documents", True),
     "enforcement:fine_decide": ("POST", "approve_high_risk", True),
+    "enforcement:fine_reminder": ("POST", "issue_documents", True),
+    "dashboard:home": ("GET", "view_dashboard", False),
+    "dashboard:targets": ("GET", "manage_targets", False),
+    "dashboard:mine": ("GET", "issue_documents", False),
+    "reports:index": ("GET", "view_reports", False),
+    "reports:generate": ("POST", "view_reports", False),
+    "reports:job": ("GET", "view_reports", False),
+    "reports:download": ("GET", "view_reports", False),
+    "arrears:payments_export": ("GET", "export_data", False),
+    "notices:export": ("GET", "export_data", False),
+    "enforcement:fine_court": ("POST", "approve_high_risk", True),
     "enforcement:penalty": ("POST", "issue_documents", True),
     "enforcement:defence": ("POST", "issue_documents", True),
     "enforcement:challenge": ("POST", "issue_documents", True),
@@ -97,7 +114,10 @@ OWN_JOB = {
     "notices:batch_job",
     "notices:batch_pdf",
     "notices:batch_merge",
+    "reports:job",
 }
+# Who started each private job of the matrix's county (the caseworker unless named here).
+JOB_OWNER = {"reports:job": "supervisor"}
 
 # What each role may do, from DESIGN §1 (an independent statement of core.roles).
 _CASEWORK = {
@@ -110,7 +130,7 @@ _CASEWORK = {
 }
 ROLE_CAN = {
     "caseworker": _CASEWORK,
-    "group_leader": _CASEWORK | {"approve_actions"},
+    "group_leader": _CASEWORK | {"approve_actions", "view_dashboard"},
     "leader": {
         "view_enterprises",
         "export_data",
@@ -118,8 +138,11 @@ ROLE_CAN = {
         "approve_actions",
         "approve_high_risk",
         "all_regions",
+        "view_dashboard",
+        "view_reports",
+        "manage_targets",
     },
-    "supervisor": {"view_enterprises", "export_data", "all_regions"},
+    "supervisor": {"view_enterprises", "export_data", "all_regions", "view_reports"},
     "sysadmin": {"manage_users", "manage_settings"},
     "auditor": {"view_audit_log"},
 }
@@ -168,6 +191,15 @@ def county(county):
                 requested_by=requester,
             ),
         )
+    county.report_job = Job.objects.create(
+        kind=REPORT_JOB, created_by=county.supervisor, status="done", result={"archives": []}
+    )
+    county.report_archive = archive_store(
+        kind="monthly",
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        report=ReportFile("月报.xlsx", b"PK test"),
+    )
     return county
 
 
@@ -175,6 +207,14 @@ def test_every_url_is_in_the_matrix():
     names = set(_names(get_resolver().url_patterns))
     static = {n for n in names if n.startswith(("static", "media"))}
     assert names - static == set(URLS), "add new URLs to the matrix with who may reach them"
+
+
+def _job(name, county):
+    if name.startswith("notices:"):
+        return county.batch_job
+    if name.startswith("reports:"):
+        return county.report_job
+    return county.job
 
 
 def _path(name, county, scoped_to_other):
@@ -190,7 +230,8 @@ def _path(name, county, scoped_to_other):
         "payment_id": pick("payment").pk,
         "suspension_id": pick("suspension").pk,
         "adjustment_id": pick("adjustment").pk,
-        "job_id": (county.batch_job if name.startswith("notices:") else county.job).pk,
+        "job_id": _job(name, county).pk,
+        "archive_id": county.report_archive.pk,
         "document_id": pick("document").pk,
         "case_id": pick("case").pk,
         "approval_id": pick("approval").pk,
@@ -233,7 +274,7 @@ def test_role_reaches_exactly_what_it_may(client, county, role, name):
     response = _request(client, county, role, name, scoped_to_other=False)
     if not _allowed(role, capability):
         assert response.status_code == 403, (role, name)
-    elif name in OWN_JOB and role != "caseworker":
+    elif name in OWN_JOB and role != JOB_OWNER.get(name, "caseworker"):
         assert response.status_code == 404  # another person's upload or batch
     else:
         assert response.status_code in (200, 302), (role, name, response.status_code)

@@ -1,7 +1,7 @@
 from django import template
 
 from core.masking import mask_middle
-from core.money import format_wanyuan, format_yuan
+from core.money import format_wanyuan, format_yuan, round_fen
 
 register = template.Library()
 
@@ -61,3 +61,11 @@ def months_upto(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, key)
+
+
+@register.filter
+def share(value):
+    """A ratio as a percentage with two places: 0.91234 → '91.23%'; none stays '—'."""
+    if value is None or value == "":
+        return "—"
+    return f"{round_fen(value * 100)}%"

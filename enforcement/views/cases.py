@@ -2,20 +2,19 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
-from core.audit import AuditAction, log_action
 from core.dates import today
-from core.excel import write_xlsx
+from core.exports import export_response
 from core.jobs import job_create
 from core.pagination import paginate
 from core.permissions import capability_required
 from enforcement import (
     closing,
     due_process,
+    fine_enforcement,
     fines,
     penalty_procedure,
     selectors,
@@ -108,21 +107,8 @@ def case_bulk(request):
 
 @capability_required("export_data")
 def case_export(request):
-    _, filters, cases = _cases(request)
-    log_action(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        request=request,
-        detail={"export": "清欠案件", "filters": {k: str(v) for k, v in filters.items() if v}},
-    )
-    content = write_xlsx(
-        "清欠案件", selectors.CASE_EXPORT_HEADERS, selectors.case_export_rows(cases)
-    )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename=cases-{today():%Y%m%d}.xlsx"
-    return response
+    """The case list, with its filters (enforcement.exporters)."""
+    return export_response(request, "cases")
 
 
 @capability_required("view_enterprises")
@@ -175,8 +161,14 @@ def case_detail(request, case_id):
                 c for c in ClosingReason.choices if c[0] != ClosingReason.WRITE_OFF
             ],
             "fines": [
-                (fine, fines.fine_status(fine, as_of=today()))
-                for fine in case.fines.select_related("decision").prefetch_related("payments")
+                (
+                    fine,
+                    fines.fine_status(fine, as_of=today()),
+                    fine_enforcement.fine_reminder(fine),
+                )
+                for fine in case.fines.select_related(
+                    "decision", "court_application", "case"
+                ).prefetch_related("payments")
             ],
             "deferrals": [
                 (deferral, instalment_progress(deferral, as_of=today()))
@@ -267,36 +259,83 @@ def case_close(request, case_id):
     return redirect("enforcement:detail", case.pk)
 
 
-@capability_required("approve_actions")
-def approval_list(request):
+def _approvals_page(request, *, refused=None, status=200):
     return render(
         request,
         "enforcement/approvals.html",
         {
-            "approvals": selectors.approvals_waiting_for(request.user),
+            "approvals": selectors.approvals_decidable_by(request.user).select_related(
+                "case__enterprise__ledger_account"
+            ),
             "suspensions": pending_suspensions_for(request.user),
             "adjustments": pending_adjustments_for(request.user),
+            "refused": refused,
         },
+        status=status,
+    )
+
+
+@capability_required("approve_actions")
+def approval_list(request):
+    return _approvals_page(request)
+
+
+def _same_site(request, target: str) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 
 
 @capability_required("approve_actions")
 @require_POST
 def approval_decide(request, approval_id):
-    approval = get_object_or_404(selectors.approvals_waiting_for(request.user), pk=approval_id)
-    approve = request.POST.get("decision") == "approve"
+    """Approve or reject from 待我审批 or from the case page, and go back there. A reject needs
+    a reason: refused, the page the form was on comes back with the message at the form."""
+    from django.urls import reverse
+
+    # Any approval of the user's townships: one decided meanwhile (a second click, a colleague)
+    # is told so by the service instead of a 404.
+    approval = get_object_or_404(
+        Approval.objects.filter(case__in=selectors.cases_visible_to(request.user)),
+        pk=approval_id,
+    )
+    decision = request.POST.get("decision", "")
+    comment = request.POST.get("comment", "").strip()
+    target = request.POST.get("next", "")
+    on_case_page = target == reverse("enforcement:detail", args=[approval.case_id])
     try:
+        if decision not in ("approve", "reject"):
+            raise ValidationError("请选择批准或驳回。")
+        if len(comment) > Approval._meta.get_field("comment").max_length:
+            raise ValidationError({"comment": "审批意见不能超过 300 字。"})
         services.approval_decide(
             actor=request.user,
             approval=approval,
-            approve=approve,
-            comment=request.POST.get("comment", ""),
+            approve=decision == "approve",
+            comment=comment,
             request=request,
         )
-        messages.success(request, "已批准并执行。" if approve else "已驳回。")
+        messages.success(request, "已批准并执行。" if decision == "approve" else "已驳回。")
     except ValidationError as error:
-        show_errors(request, error)
-    return redirect(request.POST.get("next") or "enforcement:approvals")
+        if not hasattr(error, "error_dict") or "comment" not in error.error_dict:
+            show_errors(request, error)
+            return redirect(target if _same_site(request, target) else "enforcement:approvals")
+        # The reason is missing or too long: the same page again, the form open at the message,
+        # whatever was typed still in the box.
+        request.approval_refused = {
+            "pk": approval.pk,
+            "decision": decision,
+            "comment": comment,
+            "message": "；".join(error.messages),
+        }
+        if on_case_page:
+            response = case_detail(request, approval.case_id)
+            response.status_code = 400
+            return response
+        return _approvals_page(request, refused=request.approval_refused, status=400)
+    return redirect(target if _same_site(request, target) else "enforcement:approvals")
 
 
 @capability_required("view_enterprises")

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from arrears.demo import seed_ledger
 from enforcement.demo import seed_cases
 from enterprises.demo import DEMO_PASSWORD, USERS, seed_county
+from reports.demo import seed_reports
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         county = seed_county(enterprises=enterprises, seed=seed, stdout=self.stdout)
         ledger = seed_ledger(months=max(months, 6), seed=seed)
         cases = seed_cases()
+        seed_reports()
         self.stdout.write(
             f"演示数据已就绪：{county['regions']} 个乡镇，新增企业 {county['enterprises_created']} 家，"
             f"欠费企业 {ledger['enterprises_in_arrears']} 家，新增欠费明细 {ledger['items_created']} 条，"
