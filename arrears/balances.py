@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from arrears.models import LedgerAccount, LedgerItem
 from core.calendar import add_months
+from core.money import round_fen
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -66,6 +67,10 @@ def balances_of(items, *, as_of: date):
 
 def _account(enterprise_id: int, row: dict | None, as_of: date, model=LedgerAccount):
     figures = {name: row[name] for name in BALANCE_FIELDS[:-1]} if row else {}
+    # To the fen: SQLite (the demo) sums in binary floats and hands back -1.36E-12 for zero.
+    for name, value in figures.items():
+        if isinstance(value, Decimal):
+            figures[name] = round_fen(value) + ZERO
     return model(enterprise_id=enterprise_id, balance_on=as_of, **figures)
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 
 from enterprises.models import Enterprise
 
@@ -435,13 +436,14 @@ class LedgerAccount(models.Model):
                 condition=Q(principal_outstanding__gte=0, fee_outstanding__gte=0),
                 name="ledger_account_outstanding_non_negative",
             ),
-            # The buckets divide the principal, nothing more and nothing less.
+            # The buckets divide the principal, nothing more and nothing less. Rounded to the fen
+            # because SQLite (the demo) adds these columns as binary floats.
             models.CheckConstraint(
                 condition=Q(
-                    principal_outstanding=F("aged_under_3m")
-                    + F("aged_3_12m")
-                    + F("aged_1_3y")
-                    + F("aged_over_3y")
+                    principal_outstanding=Round(
+                        F("aged_under_3m") + F("aged_3_12m") + F("aged_1_3y") + F("aged_over_3y"),
+                        2,
+                    )
                 ),
                 name="ledger_account_ageing_adds_up",
             ),

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import django.db.models.expressions
+import django.db.models.functions
 from django.db import migrations, models
 
 
@@ -112,16 +113,12 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     (
                         "principal_outstanding",
-                        django.db.models.expressions.CombinedExpression(
-                            django.db.models.expressions.CombinedExpression(
-                                django.db.models.expressions.CombinedExpression(
-                                    models.F("aged_under_3m"), "+", models.F("aged_3_12m")
-                                ),
-                                "+",
-                                models.F("aged_1_3y"),
-                            ),
-                            "+",
-                            models.F("aged_over_3y"),
+                        django.db.models.functions.Round(
+                            models.F("aged_under_3m")
+                            + models.F("aged_3_12m")
+                            + models.F("aged_1_3y")
+                            + models.F("aged_over_3y"),
+                            2,
                         ),
                     )
                 ),
