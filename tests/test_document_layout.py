@@ -96,6 +96,23 @@ def test_the_date_and_the_seal_keep_the_last_lines_of_the_text_on_their_page(cou
         assert name.y < day.y and number == len(pages) - 1
 
 
+def test_a_table_row_is_never_cut_between_two_pages(county):
+    """A row whose fee cell has two lines (the fee and the part above the principal) was cut at
+    the page's end: its period on one page, its fee on the next. Whatever the number of rows,
+    each page holds as many periods as fee notes."""
+    note = "其中超过本金 1.00"
+    content = county.document.content
+    rows = [{**row, "fee_note": note} for row in content["items"]]
+    period = re.compile(r"^\d{4}年\d{1,2}月养老")  # a row's first cells, read as one run
+    for count in range(24, 34):
+        pages = _pages(_pdf(_with_rows({**content, "items": rows}, count)))
+        assert len(pages) >= 2
+        for number, runs in enumerate(pages):
+            periods = sum(1 for r in runs if period.match(r.text))
+            notes = sum(1 for r in runs if r.text == re.sub(r"\s+", "", note))
+            assert periods == notes, (count, number, periods, notes)
+
+
 def test_page_numbers_alternate_right_and_left_in_14_pt(county):
     """§7.5: "— 1 —" in 4号 (14 pt), 7 mm under the text block, odd pages at the right, even
     pages at the left; the binding edge (28 mm) is on the left of odd pages, the right of even."""
