@@ -185,8 +185,9 @@ REJECTED_SHOWN_MAX = 10
 
 
 def _rejected_rows(queryset, *, kind, what, case, enterprise, comment):
-    """One source of rejected requests as rows of the same columns, for a UNION ALL."""
-    return queryset.annotate(
+    """One source of rejected requests as rows of the same columns, for a UNION ALL. Without
+    the models' default ordering, which SQLite (the demo) refuses inside a compound query."""
+    return queryset.order_by().annotate(
         row_kind=Value(kind, output_field=CharField()),
         row_case=case,
         row_enterprise=F(enterprise),
@@ -313,10 +314,11 @@ def approval_badges(user) -> dict:
     if has_capability(user, "approve_actions"):
         waiting = (
             approvals_decidable_by(user)
+            .order_by()
             .values_list("pk")
             .union(
-                pending_suspensions_for(user).values_list("pk"),
-                pending_adjustments_for(user).values_list("pk"),
+                pending_suspensions_for(user).order_by().values_list("pk"),
+                pending_adjustments_for(user).order_by().values_list("pk"),
                 all=True,
             )
             .count()

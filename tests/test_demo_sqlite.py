@@ -35,3 +35,25 @@ def test_the_demo_sets_up_on_sqlite_and_its_ledger_verifies(tmp_path):
     assert "演示数据已就绪" in done.stdout
     verified = _manage("verify_ledger", env=env)
     assert verified.returncode == 0, verified.stdout[-3000:] + verified.stderr[-3000:]
+    # Every demo user's pages answer on SQLite too (the menu's UNION once failed there only).
+    pages = _manage("shell", "-c", PAGES, env=env)
+    assert pages.returncode == 0, pages.stdout[-3000:] + pages.stderr[-3000:]
+    assert "pages: ok" in pages.stdout, pages.stdout[-3000:]
+
+
+PAGES = """
+from django.test import Client
+from core.models import User
+
+PATHS = ["/", "/dashboard/", "/cases/today/", "/cases/", "/cases/approvals/", "/arrears/",
+         "/enterprises/", "/notices/", "/reports/", "/audit/", "/users/"]
+failed = []
+for user in User.objects.all():
+    client = Client()
+    client.force_login(user)
+    for path in PATHS:
+        status = client.get(path, follow=True).status_code
+        if status not in (200, 403):
+            failed.append((user.username, path, status))
+print("pages:", failed or "ok")
+"""
