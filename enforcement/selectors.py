@@ -187,26 +187,30 @@ REJECTED_SHOWN_MAX = 10
 def _rejected_rows(queryset, *, kind, what, case, enterprise, comment):
     """One source of rejected requests as rows of the same columns, for a UNION ALL. Without
     the models' default ordering, which SQLite (the demo) refuses inside a compound query."""
-    return queryset.order_by().annotate(
-        row_kind=Value(kind, output_field=CharField()),
-        row_case=case,
-        row_enterprise=F(enterprise),
-        row_enterprise_name=F(f"{enterprise}__name"),
-        row_what=what,
-        row_comment=F(comment),
-        row_decider=F("decided_by__full_name"),
-        row_decider_login=F("decided_by__username"),
-    ).values_list(
-        "row_kind",
-        "pk",
-        "row_case",
-        "row_enterprise",
-        "row_enterprise_name",
-        "row_what",
-        "row_comment",
-        "row_decider",
-        "row_decider_login",
-        "decided_at",
+    return (
+        queryset.order_by()
+        .annotate(
+            row_kind=Value(kind, output_field=CharField()),
+            row_case=case,
+            row_enterprise=F(enterprise),
+            row_enterprise_name=F(f"{enterprise}__name"),
+            row_what=what,
+            row_comment=F(comment),
+            row_decider=F("decided_by__full_name"),
+            row_decider_login=F("decided_by__username"),
+        )
+        .values_list(
+            "row_kind",
+            "pk",
+            "row_case",
+            "row_enterprise",
+            "row_enterprise_name",
+            "row_what",
+            "row_comment",
+            "row_decider",
+            "row_decider_login",
+            "decided_at",
+        )
     )
 
 
