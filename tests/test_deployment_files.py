@@ -33,6 +33,13 @@ def _module_and_attribute(target: str):
     return importlib.import_module(module), attribute
 
 
+def test_only_the_web_port_is_published_and_only_on_loopback():
+    # The reverse proxy is the way in; nothing is published on every interface.
+    published = {name: s.get("ports", []) for name, s in COMPOSE["services"].items()}
+    assert {name for name, ports in published.items() if ports} == {"web"}
+    assert all(port.startswith("127.0.0.1:") for port in published["web"])
+
+
 def test_gunicorn_points_at_the_wsgi_application():
     command = COMPOSE["services"]["web"]["command"]
     assert command[0] == "gunicorn"
