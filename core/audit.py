@@ -1,6 +1,9 @@
 """The one audit API: everything that changes money or state, logs in or out, exports or
 unmasks calls log_action."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import models
 
 from core.models import AuditAction, AuditEntry, AuditResult
@@ -9,10 +12,24 @@ __all__ = ["AuditAction", "AuditResult", "client_ip", "log_action"]
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind a trusted reverse proxy (settings.TRUSTED_PROXIES) it is
+    the last address in X-Forwarded-For that is not itself a trusted proxy: everything left of
+    it is whatever the client chose to send. From anyone else the header is ignored."""
     if request is None:
         return None
-    # REMOTE_ADDR only: a forwarded header is whatever the client chose to send.
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.TRUSTED_PROXIES)
+    if remote not in trusted:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for address in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if address in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(address))
+        except ValueError:
+            return remote  # a forged or broken header: the proxy's own address, not the junk
+    return remote
 
 
 def log_action(

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
-from core.audit import AuditAction, log_action
+from core.audit import AuditAction, AuditResult, log_action
 
 SESSION_STARTED = "qq_started"
 SESSION_LAST_SEEN = "qq_last_seen"
@@ -102,3 +102,32 @@ class BusyMiddleware:
 def is_lock_timeout(error: BaseException) -> bool:
     # psycopg2 raises LockNotAvailable (SQLSTATE 55P03) when lock_timeout expires.
     return isinstance(error, OperationalError) and getattr(error.__cause__, "pgcode", "") == "55P03"
+
+
+class RefusedAccessAuditMiddleware:
+    """A signed-in user refused (403) or sent to 404 — which is also what another township's
+    enterprise, case or document answers, so as not to tell that it exists — is in the audit
+    log with the address asked for: probing for other townships' data leaves a trace."""
+
+    REFUSED = {403: "无权访问", 404: "对象不存在或不在本人管辖范围"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        reason = self.REFUSED.get(response.status_code)
+        if reason and request.user.is_authenticated:
+            log_action(
+                actor=request.user,
+                action=AuditAction.ACCESS_REFUSED,
+                result=AuditResult.DENIED,
+                request=request,
+                detail={
+                    "status": response.status_code,
+                    "reason": reason,
+                    "method": request.method,
+                    "path": request.get_full_path()[:500],
+                },
+            )
+        return response

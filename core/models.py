@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     ISSUE = "issue", "出具文书"
     VOID = "void", "作废"
     SETTINGS = "settings", "配置变更"
+    ACCESS_REFUSED = "access_refused", "访问被拒绝"
 
 
 class AuditResult(models.TextChoices):

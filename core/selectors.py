@@ -1,5 +1,7 @@
 from datetime import date, datetime, time
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -30,7 +32,23 @@ def audit_entries_search(
 
 
 def users_list(*, text="") -> QuerySet[User]:
-    users = User.objects.prefetch_related("groups").order_by("username")
+    # The task groups by their reverse names: core sits above enterprises and names no model of it.
+    users = User.objects.prefetch_related("groups", "task_groups", "led_task_groups").order_by(
+        "username"
+    )
     if text:
         users = users.filter(Q(username__icontains=text) | Q(full_name__icontains=text))
     return users
+
+
+def locked_usernames(usernames) -> set[str]:
+    """Those of `usernames` that django-axes refuses now: as many failures as the limit within
+    the cool-off time (the lockout is by user name, settings.AXES_LOCKOUT_PARAMETERS)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )

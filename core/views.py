@@ -24,7 +24,7 @@ from core.models import CalendarYear, Holiday, User
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability, role_names
-from core.selectors import audit_entries_search, users_list
+from core.selectors import audit_entries_search, locked_usernames, users_list
 
 
 class QingqianLoginView(LoginView):
@@ -105,11 +105,13 @@ def users(request):
         else None
     )
     text = request.GET.get("q", "").strip()
+    page = paginate(request, users_list(text=text))
     return render(
         request,
         "core/users.html",
         {
-            "page": paginate(request, users_list(text=text)),
+            "page": page,
+            "locked": locked_usernames(u.username for u in page),
             "q": text,
             "calendar_missing_year": missing_year,
         },

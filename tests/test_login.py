@@ -77,7 +77,12 @@ def test_administrator_can_lift_a_lockout(client, county):
     for _ in range(5):
         _login(client, "jingban", "wrong-password")
     client.force_login(county.sysadmin)
+    # The users page says who is locked, and offers the unlock only for them (issue 13 §3).
+    page = client.get("/users/?q=jingban").content.decode()
+    assert page.count("已锁定") == 1 and f"/users/{county.caseworker.pk}/unlock/" in page
+    assert "/unlock/" not in client.get("/users/?q=zuzhang").content.decode()
     client.post(f"/users/{county.caseworker.pk}/unlock/")
+    assert "已锁定" not in client.get("/users/?q=jingban").content.decode()
     client.logout()
     assert _login(client, "jingban", PASSWORD).status_code == 302
 

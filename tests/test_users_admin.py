@@ -77,3 +77,12 @@ def test_administrator_sees_no_enterprise(client, county):
     client.force_login(county.sysadmin)
     assert client.get("/enterprises/").status_code == 403
     assert client.get(f"/enterprises/{county.enterprise.pk}/").status_code == 403
+
+
+def test_the_users_page_shows_each_users_task_groups(client, county):
+    client.force_login(county.sysadmin)
+    page = client.get("/users/").content.decode()
+    # In the conftest county the group leader leads group A, the caseworker is a member of it.
+    assert f"{county.group_a.name}（组长）" in page
+    row = page[page.index(">jingban<") :]
+    assert county.group_a.name in row[: row.index("</tr>")]
