@@ -62,6 +62,13 @@ def credit_code_from_cell(value) -> str:
     return normalize_text(value).replace(" ", "").upper()
 
 
+# What a user is told about an enterprise they may not see: the same words whether it exists in
+# another township or nowhere, so that no message tells that another township has it.
+NOT_YOURS = (
+    "无法在您管辖的乡镇登记或修改该企业，请核对统一社会信用代码；确属本辖区的，请联系系统管理员"
+)
+
+
 def enterprise_in_cell(value, known: dict, allowed_region_ids, *, missing: str = "") -> tuple:
     """The register's entry for the credit code in an import cell — `known` maps codes to tuples
     whose last item is the region id — as (entry, "") or (None, the reason in Chinese)."""
@@ -70,8 +77,7 @@ def enterprise_in_cell(value, known: dict, allowed_region_ids, *, missing: str =
     except ValueError as error:
         return None, str(error)
     entry = known.get(code)
-    if entry is None:
+    # Another township's enterprise reads exactly as one that is not in the register.
+    if entry is None or (allowed_region_ids is not None and entry[-1] not in allowed_region_ids):
         return None, f"企业 {code} 不在企业名册中{missing}"
-    if allowed_region_ids is not None and entry[-1] not in allowed_region_ids:
-        return None, "该企业属于其他工作组辖区"
     return entry, ""

@@ -4,6 +4,7 @@ from core.excel import normalize_text
 from core.fields import BusinessDateField
 from core.forms import FilterForm
 from core.models import User
+from enterprises.codes import NOT_YOURS
 from enterprises.models import (
     BankAccount,
     Enterprise,
@@ -71,7 +72,25 @@ class EnterpriseForm(forms.ModelForm):
             self.fields["credit_code"].disabled = True
 
     def clean_credit_code(self):
-        return normalize_text(self.cleaned_data["credit_code"]).replace(" ", "").upper()
+        code = normalize_text(self.cleaned_data["credit_code"]).replace(" ", "").upper()
+        self._refuse_if_taken(credit_code=code)
+        return code
+
+    def clean_unit_number(self):
+        number = self.cleaned_data["unit_number"]
+        if number:
+            self._refuse_if_taken(unit_number=number)
+        return number
+
+    def _refuse_if_taken(self, **value):
+        # Raised here, the model's own "已存在" check is skipped for the field: it would tell a
+        # user that another township has an enterprise with this code (issue 13 §3).
+        other = Enterprise.objects.filter(**value).exclude(pk=self.instance.pk).first()
+        if other is None:
+            return
+        if self.fields["region"].queryset.filter(pk=other.region_id).exists():
+            raise forms.ValidationError(f"本辖区的“{other.name}”已使用该号码，请核对。")
+        raise forms.ValidationError(NOT_YOURS + "。")
 
     def clean_legal_rep_id_number(self):
         return normalize_text(self.cleaned_data["legal_rep_id_number"]).replace(" ", "").upper()

@@ -16,7 +16,7 @@ from core.excel import (
     normalize_text,
     parse_count,
 )
-from enterprises.codes import credit_code_from_cell, uscc_problem
+from enterprises.codes import NOT_YOURS, credit_code_from_cell, uscc_problem
 from enterprises.models import Enterprise, Industry, Ownership, Region
 
 COLUMNS = [
@@ -194,16 +194,16 @@ def _compare_with_register(parsed: ParsedImport, allowed_region_ids) -> None:
         if number and taken.get(number, row.credit_code) != row.credit_code:
             parsed.problems.append(
                 Problem(
-                    row.row, HEADER_OF["unit_number"], f"社保单位编号 {number} 已属于另一家企业"
+                    row.row,
+                    HEADER_OF["unit_number"],
+                    f"社保单位编号 {number} 不能用于该企业，请核对",
                 )
             )
         enterprise = existing.get(row.credit_code)
         if enterprise is None:
             continue
         if allowed_region_ids is not None and enterprise.region_id not in allowed_region_ids:
-            parsed.problems.append(
-                Problem(row.row, HEADER_OF["credit_code"], "该企业属于其他工作组辖区，无权修改")
-            )
+            parsed.problems.append(Problem(row.row, HEADER_OF["credit_code"], NOT_YOURS))
             continue
         diff = {
             name: (getattr(enterprise, name), value)

@@ -1,4 +1,5 @@
 from core.models import AuditEntry
+from enterprises.codes import NOT_YOURS
 from enterprises.models import BankAccount, Enterprise
 from tests.factories import make_id_number, make_uscc
 
@@ -46,6 +47,27 @@ def test_caseworker_cannot_register_into_another_groups_township(client, county)
     ).content.decode()
     assert "选择一个有效的选项" in page
     assert not Enterprise.objects.filter(name="壶关县新登记有限公司").exists()
+
+
+def test_another_townships_code_or_unit_number_is_refused_without_naming_it(client, county):
+    # Issue 13 §3: the message said the code belonged to an enterprise of another township.
+    other = county.other_enterprise
+    other.unit_number = "140527-0099"
+    other.save()
+    client.force_login(county.caseworker)
+    for field, value in (("credit_code", other.credit_code), ("unit_number", other.unit_number)):
+        page = client.post("/enterprises/new/", _form(county, **{field: value})).content.decode()
+        assert NOT_YOURS in page
+        assert other.name not in page and "已存在" not in page and "其他工作组" not in page
+        assert "壶关县新登记有限公司" in page  # the input is kept
+    assert not Enterprise.objects.filter(name="壶关县新登记有限公司").exists()
+
+
+def test_an_own_townships_code_is_refused_with_the_enterprise_named(client, county):
+    client.force_login(county.caseworker)
+    code = county.enterprise.credit_code
+    page = client.post("/enterprises/new/", _form(county, credit_code=code)).content.decode()
+    assert f"本辖区的“{county.enterprise.name}”已使用该号码" in page
 
 
 def test_bankruptcy_status_needs_the_acceptance_date(client, county):

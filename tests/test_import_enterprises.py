@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from core.models import AuditEntry
+from enterprises.codes import NOT_YOURS
 from enterprises.importers import parse_enterprise_file
 from enterprises.models import Enterprise
 from tests.factories import make_uscc
@@ -203,8 +204,10 @@ def test_jurisdiction_applies_to_importing_users(county, tmp_path):
     )
     assert [str(p) for p in parsed.problems] == [
         "第 3 行「所属乡镇」列：乡镇「百尺镇」不在您所在工作组的辖区内",
-        "第 4 行「统一社会信用代码」列：该企业属于其他工作组辖区，无权修改",
+        "第 4 行「统一社会信用代码」列：" + NOT_YOURS,
     ]
+    # Nothing says the enterprise belongs to another township (issue 13 §3).
+    assert not any("其他" in str(p) for p in parsed.problems)
 
 
 def test_dry_run_writes_nothing(county, tmp_path):

@@ -33,8 +33,11 @@ def test_tax_import_preview_confirm_then_the_lead(
     )
     client.force_login(county.caseworker)
     _, job = upload(client, capture, "tax", path)
-    # The other township's enterprise is not this caseworker's to import.
-    assert "该企业属于其他工作组辖区" in page(client, job) and not TaxRecord.objects.exists()
+    # The other township's enterprise is not this caseworker's to import, and reads as one not
+    # in the register at all: no message tells that another township has it.
+    shown = page(client, job)
+    assert f"企业 {county.other_enterprise.credit_code} 不在企业名册中" in shown
+    assert "其他工作组" not in shown and not TaxRecord.objects.exists()
     path = make_xlsx(
         tmp_path / "tax.xlsx",
         [[county.enterprise.credit_code, "2026-05", 10, 50000, 8, 40000]],
