@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from arrears import selectors, services
@@ -23,6 +22,7 @@ from core.forms import add_service_errors
 from core.money import amount_in_capitals, format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
+from core.redirects import redirect_back
 from enterprises.selectors import enterprises_visible_to, regions_visible_to, task_groups_visible_to
 
 
@@ -310,12 +310,7 @@ def suspension_decide(request, suspension_id):
 
 def _back(request, enterprise_id):
     """To the page the decision was taken on (待我审批) when it is ours, else the ledger."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("arrears:enterprise", enterprise_id)
+    return redirect_back(request, request.POST.get("next", ""), "arrears:enterprise", enterprise_id)
 
 
 @capability_required("manage_settings")

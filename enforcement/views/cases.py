@@ -11,6 +11,7 @@ from core.exports import export_response
 from core.jobs import job_create
 from core.pagination import paginate
 from core.permissions import capability_required
+from core.redirects import redirect_back
 from enforcement import (
     closing,
     due_process,
@@ -89,7 +90,7 @@ def case_bulk(request):
     case_stage = stages.pop() if len(stages) == 1 else ""
     if to_stage not in dict(selectors.bulk_moves(case_stage)):
         messages.error(request, "请选择同一阶段的案件和不需审批的下一步。")
-        return redirect(request.META.get("HTTP_REFERER") or "enforcement:list")
+        return redirect_back(request, request.META.get("HTTP_REFERER", ""), "enforcement:list")
     job = job_create(
         kind=BATCH,
         task="enforcement.tasks.move_cases_batch",
@@ -280,14 +281,6 @@ def approval_list(request):
     return _approvals_page(request)
 
 
-def _same_site(request, target: str) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    return bool(target) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-
-
 @capability_required("approve_actions")
 @require_POST
 def approval_decide(request, approval_id):
@@ -321,7 +314,7 @@ def approval_decide(request, approval_id):
     except ValidationError as error:
         if not hasattr(error, "error_dict") or "comment" not in error.error_dict:
             show_errors(request, error)
-            return redirect(target if _same_site(request, target) else "enforcement:approvals")
+            return redirect_back(request, target, "enforcement:approvals")
         # The reason is missing or too long: the same page again, the form open at the message,
         # whatever was typed still in the box.
         request.approval_refused = {
@@ -335,7 +328,7 @@ def approval_decide(request, approval_id):
             response.status_code = 400
             return response
         return _approvals_page(request, refused=request.approval_refused, status=400)
-    return redirect(target if _same_site(request, target) else "enforcement:approvals")
+    return redirect_back(request, target, "enforcement:approvals")
 
 
 @capability_required("view_enterprises")
