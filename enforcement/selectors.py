@@ -369,6 +369,9 @@ def penalty_clocks(cases) -> list[tuple[Case, str, date]]:
     return sorted(clocks, key=lambda row: row[2])
 
 
+UNSERVED_SHOWN = 20
+
+
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
     from core.calendar import add_working_days
@@ -377,31 +380,42 @@ def worklist(user, *, day) -> dict:
     mine = cases_visible_to(user).filter(closed_at__isnull=True, assigned_to=user)
     soon = add_working_days(day, 3)
     settings = casework_settings()
+    shown = mine.select_related("enterprise", "current_document")
+    unserved = document_search(user=user, served="no").order_by("issued_at")
+    # Lists, not querysets: the page shows each list's length and then its lines, which on a
+    # queryset is a COUNT and a SELECT each (the worklist is the page every caseworker opens).
     return {
-        "reviews_due": mine.filter(stage=Stage.TRACKING, review_due__lte=day),
-        "broken_deferrals": Deferral.objects.filter(
-            case__in=mine,
-            status=Deferral.Status.BROKEN,
-            ended_on__gte=day - timedelta(days=30),
-        ).select_related("case__enterprise"),
-        "instalments_due": Instalment.objects.filter(
-            deferral__case__in=mine,
-            deferral__status=Deferral.Status.ACTIVE,
-            due_on__gte=day,
-            due_on__lte=day + timedelta(days=7),
-        ).select_related("deferral__case__enterprise"),
+        "reviews_due": list(shown.filter(stage=Stage.TRACKING, review_due__lte=day)),
+        "broken_deferrals": list(
+            Deferral.objects.filter(
+                case__in=mine,
+                status=Deferral.Status.BROKEN,
+                ended_on__gte=day - timedelta(days=30),
+            ).select_related("case__enterprise")
+        ),
+        "instalments_due": list(
+            Instalment.objects.filter(
+                deferral__case__in=mine,
+                deferral__status=Deferral.Status.ACTIVE,
+                due_on__gte=day,
+                due_on__lte=day + timedelta(days=7),
+            ).select_related("deferral__case__enterprise")
+        ),
         "court": court_reminders(mine, day=day, lead_days=settings.court_reminder_days),
         "penalty_clocks": penalty_clocks(mine.filter(stage=Stage.PENALTY)),
-        "overdue": mine.filter(
-            current_document__deadline__lt=day, current_document__status="issued"
+        "overdue": list(
+            shown.filter(current_document__deadline__lt=day, current_document__status="issued")
         ),
-        "due_soon": mine.filter(
-            current_document__deadline__gte=day, current_document__deadline__lte=soon.day
+        "due_soon": list(
+            shown.filter(
+                current_document__deadline__gte=day, current_document__deadline__lte=soon.day
+            )
         ),
         "due_soon_warning": soon.warning,
         # Every document the user can see that waits for its service record, not only a case's
         # current one: a 催告书 or a transfer decision left unserved stops the chain as surely.
-        "unserved": document_search(user=user, served="no").order_by("issued_at"),
+        "unserved": list(unserved.select_related("enterprise")[:UNSERVED_SHOWN]),
+        "unserved_count": unserved.count(),
         "approvals": [
             a for a in approvals_waiting_for(user) if user.has_perm(f"core.{a.capability}")
         ],

@@ -16,14 +16,17 @@ def case_at(
     served=date(2026, 10, 1),
     deadline=date(2026, 10, 15),
     rectified=date(2026, 10, 1),
+    enterprise=None,
 ):
-    """A case at `stage` whose current document was served and is overdue."""
-    case = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    """A case at `stage` whose current document was served and is overdue; of the county's
+    enterprise unless another (of the caseworker's townships, owing) is given."""
+    enterprise = enterprise or county.enterprise
+    case = case_open(actor=county.caseworker, enterprise=enterprise)
     document = document_issue(
         from_case=True,
         actor=county.caseworker,
         doc_type="reminder",
-        enterprise=county.enterprise,
+        enterprise=enterprise,
         render=False,
     )
     Document.objects.filter(pk=document.pk).update(
@@ -33,7 +36,7 @@ def case_at(
         from_case=True,
         actor=county.caseworker,
         doc_type="deadline_notice",
-        enterprise=county.enterprise,
+        enterprise=enterprise,
         render=False,
     )
     Document.objects.filter(pk=current.pk).update(served_on=served, deadline=deadline)
@@ -44,7 +47,7 @@ def case_at(
         from_case=True,
         actor=county.caseworker,
         doc_type="deadline_notice",
-        enterprise=county.enterprise,
+        enterprise=enterprise,
         render=False,
     )
     Document.objects.filter(pk=order.pk).update(served_on=date(2026, 5, 11))

@@ -6,14 +6,16 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from arrears.services import payment_post
+from arrears.services import enterprise_rebuild, payment_post
 from enforcement.models import Approval, Case, CaseEvent
 from enforcement.services import IllegalMove, approval_decide, case_close, case_move, case_open
 from enforcement.stages import MOVES, Stage
 from notices.models import Document
 from tests.cases import case_at, case_ready_for_fine
+from tests.factories import EnterpriseFactory, LedgerItemFactory
 
 DEFERRAL_TERMS = {
     "months": "3",
@@ -269,16 +271,43 @@ def test_worklist_lists_deadlines_due_within_three_working_days_and_unserved_doc
 
     soon = case_at(county, Stage.DEMAND, served=date(2026, 11, 18), deadline=date(2026, 11, 25))
     lists = worklist(county.caseworker, day=date(2026, 11, 22))
-    assert list(lists["due_soon"]) == [soon] and not lists["overdue"].exists()
+    assert lists["due_soon"] == [soon] and lists["overdue"] == []
     Document.objects.filter(pk=soon.current_document_id).update(served_on=None, deadline=None)
     lists = worklist(county.caseworker, day=date(2026, 11, 22))
-    assert not lists["due_soon"].exists()
+    assert lists["due_soon"] == []
+    assert lists["unserved_count"] == len(lists["unserved"])
     # Every unserved document the caseworker can see, the fixture's notice too, not only the
     # case's current one; none of the other township's.
     unserved = set(lists["unserved"])
     assert {soon.current_document, county.document} <= unserved
     assert county.other_document not in unserved
     assert all(d.served_on is None and d.status == "issued" for d in unserved)
+
+
+def test_the_worklist_page_costs_the_same_queries_for_one_case_or_many(
+    client, county, django_assert_max_num_queries
+):
+    # The page every caseworker opens first: a line more must not be a query more (each list
+    # was counted and then read; each line read its enterprise and document one by one).
+    def owing_case(deadline):
+        enterprise = EnterpriseFactory(region=county.region_a)
+        LedgerItemFactory(enterprise=enterprise, period=date(2026, 5, 1))
+        enterprise_rebuild(enterprise_id=enterprise.pk)
+        case_at(county, Stage.DEMAND, enterprise=enterprise, deadline=deadline)
+
+    owing_case(date(2026, 11, 25))
+    owing_case(date(2026, 11, 2))
+    client.force_login(county.caseworker)
+    client.get("/cases/today/")  # the session's first request does more (its start, caches)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/cases/today/")
+    for deadline in (date(2026, 11, 24), date(2026, 11, 3), date(2026, 11, 25), date(2026, 11, 4)):
+        owing_case(deadline)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/cases/today/").content.decode()
+    assert page.count("届满</li>") >= 5
+    # 26 when each list was counted and then read; the menu and the figures take most of the 20.
+    assert len(many) == len(few) <= 20, [q["sql"][:200] for q in many.captured_queries]
 
 
 def _case_rectification(county, case):
