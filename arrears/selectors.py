@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from arrears.engine import COLLECTION_ACT_START, FeeQuote, compute_late_fee
@@ -99,11 +99,13 @@ def amounts_outstanding(enterprise_id: int, insurance_type: str = "") -> tuple[D
 
 
 def overview_totals(enterprises: QuerySet) -> dict:
-    totals = LedgerAccount.objects.filter(enterprise__in=enterprises.values("pk")).aggregate(
-        principal=Coalesce(Sum("principal_outstanding"), ZERO),
-        fee=Coalesce(Sum("fee_outstanding"), ZERO),
+    """The count and sums of the overview's enterprises in one query over the accounts they
+    already join (the page's paginator takes the count from here instead of counting again)."""
+    return enterprises.order_by().aggregate(
+        count=Count("pk"),
+        principal=Coalesce(Sum("ledger_account__principal_outstanding"), ZERO),
+        fee=Coalesce(Sum("ledger_account__fee_outstanding"), ZERO),
     )
-    return {"count": enterprises.count(), **totals}
 
 
 @dataclass

@@ -47,13 +47,14 @@ def _overview(request):
 @capability_required("view_enterprises")
 def overview(request):
     form, _, enterprises = _overview(request)
+    totals = selectors.overview_totals(enterprises)
     return render(
         request,
         "arrears/overview.html",
         {
             "form": form,
-            "page": paginate(request, enterprises),
-            "totals": selectors.overview_totals(enterprises),
+            "page": paginate(request, enterprises, count=totals["count"]),
+            "totals": totals,
         },
     )
 

@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from arrears.models import LateFeePolicy, LedgerItem, Payment, Suspension
@@ -22,6 +24,19 @@ def test_overview_lists_own_townships_with_totals_and_exports_the_same(client, c
     assert [row[1] for row in rows] == [county.enterprise.name]
     assert totals[0] == "合计"
     assert AuditEntry.objects.filter(action="export", detail__export="欠费台账").exists()
+
+
+def test_overview_counts_and_sums_in_one_query(client, county):
+    # The page did a COUNT for its paginator and another for its totals, then a SUM that joined
+    # the accounts a second time; 20 caseworkers opening it at once paid for each.
+    client.force_login(county.leader)
+    client.get("/arrears/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/arrears/").content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    overview = [sql for sql in counts if "arrears_ledgeraccount" in sql]
+    assert len(overview) == 1 and "SUM(" in overview[0].upper()
+    assert "2 家" in page  # the county's enterprise and the other township's, both owing
 
 
 def test_overview_amount_band_and_sort(client, county):
