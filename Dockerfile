@@ -23,7 +23,7 @@ RUN pip install -c requirements.lock . \
     && mkdir -p /app/var && chown -R qingqian /app/var
 
 # collectstatic needs settings but no database or secrets of the deployment.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/x.db \
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/x.db REDIS_URL=redis://unused:6379/0 \
     python manage.py collectstatic --noinput
 
 USER qingqian

@@ -29,6 +29,7 @@ from core.audit import AuditAction, log_action
 from core.dates import today
 from core.jobs import send_after_commit
 from core.locks import lock_row, lock_rows
+from core.menu import badges_changed
 from core.money import format_yuan
 from core.roles import has_capability
 from enterprises.models import Enterprise
@@ -267,6 +268,7 @@ def adjustment_request(
     else:
         adjustment.status = ApprovalStatus.APPLIED
     adjustment.save()
+    badges_changed()
     if adjustment.status == ApprovalStatus.APPLIED:
         _apply_adjustment(adjustment, actor=actor)
     log_action(
@@ -333,6 +335,7 @@ def adjustment_decide(
     ):
         raise ValidationError("提出调整后该明细的金额已有变化，请驳回后按现有金额重新提出。")
     adjustment.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    badges_changed()
     adjustment.decided_by, adjustment.decided_at, adjustment.decision_comment = (
         actor,
         timezone.now(),
@@ -397,6 +400,7 @@ def suspension_request(
         document=document,
         requested_by=actor,
     )
+    badges_changed()
     log_action(
         actor=actor,
         action=AuditAction.CREATE,
@@ -429,6 +433,7 @@ def suspension_decide(
     if suspension.requested_by_id == actor.pk:
         raise ValidationError("申请人不能审批自己的申请。")
     suspension.status = SuspensionStatus.APPROVED if approve else SuspensionStatus.REJECTED
+    badges_changed()
     suspension.decided_by, suspension.decided_at, suspension.decision_comment = (
         actor,
         timezone.now(),

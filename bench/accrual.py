@@ -1,7 +1,7 @@
 """The nightly accrual over 1,000,000 open items on PostgreSQL (DESIGN §5: ≤ 60 s on 2 cores,
 ≥ 20× faster than a per-item ORM loop).
 
-    DATABASE_URL=postgres://… python bench/accrual.py [--items 1000000] [--check]
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/accrual.py [--items 1000000] [--check]
 
 Builds 20,000 enterprises through the ORM with 50 monthly items each in one SQL statement, 1 %
 of the enterprises partly paid (the engine path), then times `accrue_all` and, on a sample, the

@@ -1,6 +1,6 @@
 """Ledger import of 100,000 rows (DESIGN §5: ≤ 20 s, peak memory ≤ 300 MB, all-or-nothing).
 
-    DATABASE_URL=postgres://… python bench/import_ledger.py [--rows 100000] [--check]
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/import_ledger.py [--rows 100000] [--check]
 
 Writes a spreadsheet of 2,000 enterprises × 50 months, then, each in a fresh process so that
 peak memory is the import's own: the importer (check, then write), and as the baseline the

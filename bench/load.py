@@ -1,7 +1,7 @@
 """Page latency under concurrency on gunicorn (DESIGN §5: dashboard and worklist p95 ≤ 300 ms
 with 20,000 enterprises / 1,000,000 items and 20 concurrent users).
 
-    DATABASE_URL=postgres://… [REDIS_URL=redis://…] python bench/load.py [--check]
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/load.py [--check]
         [--enterprises 20000] [--items 1000000] [--users 20] [--seconds 60]
         [--workers 2] [--threads 4]
 

@@ -1,6 +1,6 @@
 """Notice PDFs (DESIGN §5: one notice ≤ 0.5 s after warm-up; 200 notices merged ≤ 30 s).
 
-    DATABASE_URL=postgres://… python bench/notice_pdfs.py [--notices 200] [--check]
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/notice_pdfs.py [--notices 200] [--check]
 
 Baseline in the same run: the first notice of a fresh process, which pays for importing
 WeasyPrint and loading the CJK fonts — what every notice would cost if a worker did not keep

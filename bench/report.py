@@ -1,7 +1,7 @@
 """The monthly report for 50,000 enterprises (DESIGN §5: ≤ 30 s, peak memory ≤ 300 MB, openpyxl
 write-only).
 
-    DATABASE_URL=postgres://… python bench/report.py [--enterprises 50000] [--check]
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/report.py [--enterprises 50000] [--check]
 
 Builds the enterprises in ten townships of three task groups, twelve monthly items each
 (2025-12 … 2026-11) in one SQL statement, a payment in November for every fifth enterprise

@@ -48,6 +48,16 @@ if not SECRET_KEY:
     else:
         raise ImproperlyConfigured("SECRET_KEY 未设置：生产环境必须通过环境变量提供。")
 
+# Production never falls back to the demo's SQLite file and in-process tasks: with DEBUG off a
+# missing DATABASE_URL or REDIS_URL is a deployment mistake, refused at start.
+if not DEBUG and sys.argv[1:2] != ["makemigrations"]:
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not env.str(name, default="")]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"{'、'.join(_missing)} 未设置：生产环境必须连接 PostgreSQL 和 Redis，不能退回演示用的 "
+            "SQLite 和进程内任务。"
+        )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The reverse proxies in front of the application (their addresses as they reach it): only

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
+from core.menu import cached_badges
 from core.roles import CAPABILITIES, has_capability
 
 # The menu's approval badges come from the app that owns approvals. core imports nothing of
@@ -18,7 +19,9 @@ def site(request):
         can = {codename: has_capability(user, codename) for codename, _ in CAPABILITIES}
         # Lazy: counted only when a page draws the menu, never for an htmx fragment.
         badges = SimpleLazyObject(
-            lambda: import_string(getattr(settings, "MENU_BADGES", MENU_BADGES))(user)
+            lambda: cached_badges(
+                user, import_string(getattr(settings, "MENU_BADGES", MENU_BADGES))
+            )
         )
     return {
         "app_version": settings.VERSION,

@@ -9,6 +9,7 @@ from arrears.services import lock_enterprise
 from core.audit import AuditAction, log_action
 from core.dates import chinese_date, today
 from core.locks import lock_row
+from core.menu import badges_changed
 from core.money import format_yuan
 from core.roles import has_capability
 from enforcement.audits import audit_notice_extra
@@ -321,6 +322,7 @@ def _request_approval(
         case, actor, CaseEvent.Kind.APPROVAL, f"申请：{Stage(to_stage).label}（{reason.strip()}）"
     )
     log_action(actor=actor, action=AuditAction.CREATE, obj=approval, request=request)
+    badges_changed()
     return approval
 
 
@@ -345,6 +347,7 @@ def approval_decide(
         comment.strip(),
     )
     approval.save()
+    badges_changed()
     verdict = "批准" if approve else "驳回"
     timeline_event(
         case,

@@ -176,6 +176,15 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test starts without what an earlier one cached (menu badges, dashboard figures): a
+    # user's id can come again in another test's county.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _lock_bookkeeping_per_test():
     # core.locks keeps the locks of the transaction it is in; a test that failed half-way must
     # not leave them to the next test's first transaction.
