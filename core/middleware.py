@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from core.audit import AuditAction, AuditResult, log_action
 
@@ -130,4 +131,20 @@ class RefusedAccessAuditMiddleware:
                     "path": request.get_full_path()[:500],
                 },
             )
+        return response
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user is shown is kept by the browser's or a proxy's cache: every
+    page carries personal or financial data of enterprises, and an office PC is shared. Static
+    files are answered before this (WhiteNoise) and keep their long cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
         return response
