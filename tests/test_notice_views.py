@@ -16,6 +16,9 @@ def test_issue_shows_a_preview_then_numbers_on_confirmation(client, county):
     before = Document.objects.count()
     page = client.get(url, {"doc_type": "statement"}).content.decode()
     assert "srcdoc=" in page and "（出具时编号）" in page
+    # The preview is the document's HTML with the enterprise's own words in it: sandboxed, it
+    # runs no script and has no access to the page or the session (issue 13 §3).
+    assert '<iframe title="文书预览" sandbox=""' in page
     assert Document.objects.count() == before  # a preview issues nothing
     response = client.post(url, {"doc_type": "statement", "confirm": "1"})
     document = Document.objects.get(doc_type="statement")
