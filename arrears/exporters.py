@@ -13,8 +13,9 @@ from enterprises.models import Region, TaskGroup
 from enterprises.selectors import enterprises_visible_to, regions_visible_to, task_groups_visible_to
 
 
-def select_arrears(user, params):
-    """The overview's filters (arrears.views._overview), for `user`."""
+def overview_filtered(user, params):
+    """The overview's filter form, its values and the enterprises it finds for `user`: one
+    reading for the overview (arrears.views) and its export."""
     form = OverviewFilterForm(
         params or None,
         regions=regions_visible_to(user),
@@ -29,6 +30,11 @@ def select_arrears(user, params):
         text=(filters.get("q") or "").strip(),
         sort=filters.get("sort") or "principal",
     )
+    return form, filters, enterprises
+
+
+def select_arrears(user, params):
+    _, filters, enterprises = overview_filtered(user, params)
     return enterprises, filters
 
 

@@ -4,12 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from arrears import selectors, services
+from arrears import exporters, selectors, services
 from arrears.engine import FeeRules, compute_late_fee
 from arrears.forms import (
     AdjustmentForm,
     CalculatorForm,
-    OverviewFilterForm,
     PaymentForm,
     PolicyForm,
     ReasonForm,
@@ -23,25 +22,11 @@ from core.money import amount_in_capitals, format_yuan
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.redirects import redirect_back
-from enterprises.selectors import enterprises_visible_to, regions_visible_to, task_groups_visible_to
+from enterprises.selectors import enterprises_visible_to
 
 
 def _overview(request):
-    form = OverviewFilterForm(
-        request.GET or None,
-        regions=regions_visible_to(request.user),
-        task_groups=task_groups_visible_to(request.user),
-    )
-    f = form.cleaned_data if form.is_valid() else {}
-    enterprises = selectors.arrears_overview(
-        user=request.user,
-        region=f.get("region"),
-        task_group=f.get("task_group"),
-        band=f.get("band", ""),
-        text=(f.get("q") or "").strip(),
-        sort=f.get("sort") or "principal",
-    )
-    return form, f, enterprises
+    return exporters.overview_filtered(request.user, request.GET)
 
 
 @capability_required("view_enterprises")

@@ -8,8 +8,9 @@ from enforcement.forms import CaseFilterForm
 from enterprises.selectors import regions_visible_to
 
 
-def select(user, params):
-    """The case list's filters (enforcement.views.cases._cases), for `user`."""
+def filtered(user, params):
+    """The case list's filter form, its values and the cases it finds for `user`: one reading
+    for the list (enforcement.views.cases) and its export."""
     form = CaseFilterForm(params or None, regions=regions_visible_to(user))
     f = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_search(
@@ -24,6 +25,11 @@ def select(user, params):
         overdue=f.get("overdue", False),
         day=today(),
     )
+    return form, f, cases
+
+
+def select(user, params):
+    _, f, cases = filtered(user, params)
     return cases, f
 
 

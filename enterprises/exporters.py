@@ -12,8 +12,9 @@ from enterprises.selectors import (
 )
 
 
-def select(user, params):
-    """The register list's filters (enterprises.views._search), for `user`."""
+def filtered(user, params):
+    """The register's filter form, its values and the enterprises it finds for `user`: one
+    reading for the register list (enterprises.views) and its export."""
     form = EnterpriseSearchForm(
         params or None,
         regions=regions_visible_to(user),
@@ -28,6 +29,11 @@ def select(user, params):
         status=filters.get("status", ""),
         industry=filters.get("industry", ""),
     )
+    return form, filters, enterprises
+
+
+def select(user, params):
+    _, filters, enterprises = filtered(user, params)
     return enterprises, filters
 
 

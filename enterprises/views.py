@@ -8,33 +8,17 @@ from core.forms import add_service_errors
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability
-from enterprises import services
-from enterprises.forms import BankAccountForm, EnterpriseForm, EnterpriseSearchForm
+from enterprises import exporters, services
+from enterprises.forms import BankAccountForm, EnterpriseForm
 from enterprises.models import BankAccount
 from enterprises.selectors import (
-    enterprise_search,
     enterprises_visible_to,
     regions_visible_to,
-    task_groups_visible_to,
 )
 
 
 def _search(request):
-    form = EnterpriseSearchForm(
-        request.GET or None,
-        regions=regions_visible_to(request.user),
-        task_groups=task_groups_visible_to(request.user),
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
-    enterprises = enterprise_search(
-        user=request.user,
-        text=(filters.get("q") or "").strip(),
-        region=filters.get("region"),
-        task_group=filters.get("task_group"),
-        status=filters.get("status", ""),
-        industry=filters.get("industry", ""),
-    )
-    return form, filters, enterprises
+    return exporters.filtered(request.user, request.GET)
 
 
 @capability_required("view_enterprises")

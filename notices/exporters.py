@@ -6,8 +6,9 @@ from notices.forms import DocumentFilterForm
 from notices.selectors import document_search
 
 
-def select(user, params):
-    """The 文书 list's filters (notices.views.document_list), for `user`."""
+def filtered(user, params):
+    """The 文书 list's filter form, its values and the documents it finds for `user`: one
+    reading for the list (notices.views.document_list) and its export."""
     form = DocumentFilterForm(params or None)
     f = form.cleaned_data if form.is_valid() else {}
     documents = document_search(
@@ -17,6 +18,11 @@ def select(user, params):
         status=f.get("status", ""),
         served=f.get("served", ""),
     )
+    return form, f, documents
+
+
+def select(user, params):
+    _, f, documents = filtered(user, params)
     return documents, f
 
 

@@ -15,18 +15,17 @@ from core.models import Job, JobStatus
 from core.pagination import paginate
 from core.permissions import capability_required
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
-from notices import services
+from notices import exporters, services
 from notices.content import build_content
 from notices.forms import (
     BatchForm,
-    DocumentFilterForm,
     IssueForm,
     IssuingBodyForm,
     OfficeSettingsForm,
     ServiceForm,
 )
 from notices.models import Document
-from notices.selectors import batch_candidates, document_search, documents_visible_to
+from notices.selectors import batch_candidates, documents_visible_to
 from notices.types import RULES, Body
 
 
@@ -40,15 +39,7 @@ def _rendering():
 
 @capability_required("view_enterprises")
 def document_list(request):
-    form = DocumentFilterForm(request.GET or None)
-    f = form.cleaned_data if form.is_valid() else {}
-    documents = document_search(
-        user=request.user,
-        text=(f.get("q") or "").strip(),
-        doc_type=f.get("doc_type", ""),
-        status=f.get("status", ""),
-        served=f.get("served", ""),
-    )
+    form, _, documents = exporters.filtered(request.user, request.GET)
     return render(
         request, "notices/list.html", {"form": form, "page": paginate(request, documents)}
     )

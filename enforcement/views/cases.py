@@ -15,6 +15,7 @@ from core.redirects import redirect_back
 from enforcement import (
     closing,
     due_process,
+    exporters,
     fine_enforcement,
     fines,
     penalty_procedure,
@@ -26,7 +27,6 @@ from enforcement.closing import WRITE_OFF_DOCUMENTS, WRITE_OFF_STATUSES
 from enforcement.deferrals import ACCEPTED_GUARANTEES, instalment_progress
 from enforcement.forms import (
     AuditRecordForm,
-    CaseFilterForm,
     CaseMoveForm,
     DeferralTermsForm,
     auditors,
@@ -35,26 +35,12 @@ from enforcement.models import Approval, GuaranteeKind
 from enforcement.selectors import casework_settings
 from enforcement.stages import MOVES, ClosingReason, Stage
 from enforcement.views.common import case_for, form_errors, show_errors
-from enterprises.selectors import enterprises_visible_to, regions_visible_to
+from enterprises.selectors import enterprises_visible_to
 from notices.services import BATCH
 
 
 def _cases(request):
-    form = CaseFilterForm(request.GET or None, regions=regions_visible_to(request.user))
-    f = form.cleaned_data if form.is_valid() else {}
-    cases = selectors.case_search(
-        user=request.user,
-        stage=f.get("stage", ""),
-        ability=f.get("ability", ""),
-        region=f.get("region"),
-        group=f.get("group"),
-        assignee=f.get("assignee"),
-        band=f.get("band", ""),
-        open_only=not f.get("closed"),
-        overdue=f.get("overdue", False),
-        day=today(),
-    )
-    return form, f, cases
+    return exporters.filtered(request.user, request.GET)
 
 
 @capability_required("view_enterprises")
