@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q
+from django.db.models.functions import Greatest
 
 from arrears.models import LedgerAccount, LedgerItem
 from core.calendar import add_months
-from core.money import round_fen
+from core.money import money_sum, round_fen
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -38,10 +38,6 @@ def age_limits(as_of: date) -> tuple[date, date, date]:
     return add_months(month, -3), add_months(month, -12), add_months(month, -36)
 
 
-def _sum(expression, condition=None):
-    return Coalesce(Sum(expression, filter=condition, output_field=MONEY), Value(ZERO))
-
-
 def balances_of(items, *, as_of: date):
     """One row per enterprise of `items`: the account's figures as of `as_of`."""
     principal = ExpressionWrapper(F("principal") - F("principal_paid"), output_field=MONEY)
@@ -54,13 +50,13 @@ def balances_of(items, *, as_of: date):
         items.order_by()
         .values("enterprise_id")
         .annotate(
-            principal_outstanding=_sum(principal),
-            fee_outstanding=_sum(fee),
+            principal_outstanding=money_sum(principal),
+            fee_outstanding=money_sum(fee),
             oldest_unpaid=Min("period", filter=open_item),
-            aged_under_3m=_sum(principal, Q(period__gte=three)),
-            aged_3_12m=_sum(principal, Q(period__gte=twelve, period__lt=three)),
-            aged_1_3y=_sum(principal, Q(period__gte=thirty_six, period__lt=twelve)),
-            aged_over_3y=_sum(principal, Q(period__lt=thirty_six)),
+            aged_under_3m=money_sum(principal, Q(period__gte=three)),
+            aged_3_12m=money_sum(principal, Q(period__gte=twelve, period__lt=three)),
+            aged_1_3y=money_sum(principal, Q(period__gte=thirty_six, period__lt=twelve)),
+            aged_over_3y=money_sum(principal, Q(period__lt=thirty_six)),
         )
     )
 

@@ -2,6 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+
 FEN = Decimal("0.01")
 WAN = Decimal("10000")
 
@@ -85,3 +88,14 @@ def amount_in_capitals(value) -> str:
     if fen:
         return sign + text + _DIGITS[fen] + "分"
     return sign + text + "整"
+
+
+def money_sum(expression, condition=None):
+    """SUM of money in a query, 0.00 rather than NULL when no row matches, wide enough for a
+    county's total: the one aggregate the ledger, the dashboard and the reports add money with."""
+    return Coalesce(
+        Sum(
+            expression, filter=condition, output_field=DecimalField(max_digits=16, decimal_places=2)
+        ),
+        Value(Decimal("0.00")),
+    )

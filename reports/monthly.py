@@ -24,13 +24,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from arrears.models import Allocation, InsuranceType, LedgerAccount, LedgerItem, PaymentMethod
 from core.calendar import add_months
 from core.dates import chinese_date
+from core.money import money_sum
 from enforcement.models import Case
 from enforcement.stages import CHAIN, ClosingReason, Stage
 from enterprises.models import AbilityClass, Industry, Region, TaskGroup
@@ -118,10 +118,6 @@ def stock_note(period: Period) -> str:
 # ---- figures ---------------------------------------------------------------------------------
 
 
-def _money(field: str, condition=None):
-    return Coalesce(Sum(field, filter=condition, output_field=MONEY), Value(ZERO))
-
-
 def _grouped(queryset, key: str | None, **aggregates) -> dict:
     if key is None:
         return {None: queryset.aggregate(**aggregates)}
@@ -159,8 +155,8 @@ def outstanding(by: Breakdown = COUNTY) -> dict:
         owing_accounts(),
         by.account,
         enterprises=Count("pk"),
-        principal=_money("principal_outstanding"),
-        fee=_money("fee_outstanding"),
+        principal=money_sum("principal_outstanding"),
+        fee=money_sum("fee_outstanding"),
     )
 
 
@@ -170,14 +166,14 @@ def recovered(start: date, end: date, key: str | None = None) -> dict:
         payment__reversed_at__isnull=True, payment__paid_on__gte=start, payment__paid_on__lte=end
     )
     return _grouped(
-        allocations, key, principal=_money("principal_amount"), fee=_money("fee_amount")
+        allocations, key, principal=money_sum("principal_amount"), fee=money_sum("fee_amount")
     )
 
 
 def contributions(first: date, last: date, by: Breakdown = COUNTY) -> dict:
     """Due and paid principal of the periods first…last (征缴率; due − paid is what is owed)."""
     items = LedgerItem.objects.filter(period__gte=first, period__lte=last)
-    return _grouped(items, by.item, due=_money("principal"), paid=_money("principal_paid"))
+    return _grouped(items, by.item, due=money_sum("principal"), paid=money_sum("principal_paid"))
 
 
 def targets(year: int, by: Breakdown) -> dict:
@@ -340,7 +336,7 @@ def recovery_lines(start: date, end: date):
             "payment__method",
             "payment__external_ref",
         )
-        .annotate(principal=_money("principal_amount"), fee=_money("fee_amount"))
+        .annotate(principal=money_sum("principal_amount"), fee=money_sum("fee_amount"))
         .order_by("payment__paid_on", "payment_id")
     )
 
@@ -426,10 +422,10 @@ def summary_sheet(workbook, *, period: Period, title: str) -> None:
     owed = outstanding()[None]
     accounts = owing_accounts()
     ages = accounts.aggregate(
-        a=_money("aged_under_3m"),
-        b=_money("aged_3_12m"),
-        c=_money("aged_1_3y"),
-        d=_money("aged_over_3y"),
+        a=money_sum("aged_under_3m"),
+        b=money_sum("aged_3_12m"),
+        c=money_sum("aged_1_3y"),
+        d=money_sum("aged_over_3y"),
     )
     first_period = period.end.replace(day=1)
     year_items = contributions(period.year_start, first_period)[None]

@@ -11,11 +11,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, DecimalField, Q
+from django.db.models.functions import TruncMonth
 
 from arrears.models import Allocation, LedgerAccount, LedgerItem
 from core.calendar import add_months
+from core.money import money_sum
 from enforcement.models import Case
 from enforcement.stages import CHAIN, Stage
 from enterprises.models import Enterprise, Industry, Region, TaskGroup
@@ -26,10 +27,6 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 HALF_FEN = Decimal("0.005")
 COLLECTION_RATE_LINE = Decimal("0.90")  # below 90 % is red (DESIGN §3.10)
 FLAG_LEVELS = (Decimal("1000000"), Decimal("10000000"))  # provincial and ministry reporting
-
-
-def money_sum(expression, condition=None):
-    return Coalesce(Sum(expression, filter=condition, output_field=MONEY), Value(ZERO))
 
 
 @dataclass(frozen=True)
