@@ -130,6 +130,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The role the web and the workers connect as, which owns nothing (core.db_roles); the owner
+# role runs the migrations and `manage.py grant_app_role`.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="qingqian_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -236,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
     # Jobs whose worker died or that never reached the broker (core.jobs), and documents still
     # without their PDF (the broker was down when they were issued).
     "recover-jobs": {"task": "core.tasks.recover_jobs", "schedule": timedelta(minutes=3)},
+    # Audit entries are sealed right after their work commits; this catches whatever a crash
+    # between the commit and the seal left behind (core.audit_chain).
+    "seal-audit": {"task": "core.tasks.seal_audit_log", "schedule": timedelta(minutes=1)},
     "render-missing-pdfs": {
         "task": "notices.tasks.render_missing_pdfs",
         "schedule": timedelta(minutes=5),

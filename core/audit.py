@@ -6,6 +6,7 @@ import ipaddress
 from django.conf import settings
 from django.db import models
 
+from core.audit_chain import seal_after_commit
 from core.models import AuditAction, AuditEntry, AuditResult
 
 __all__ = ["AuditAction", "AuditResult", "client_ip", "log_action"]
@@ -58,4 +59,5 @@ def log_action(
         entry.object_id = str(obj.pk)
         entry.object_repr = str(obj)[:200]
     entry.save(force_insert=True)
+    seal_after_commit()
     return entry

@@ -52,6 +52,7 @@ class AuditAction(models.TextChoices):
     VOID = "void", "作废"
     SETTINGS = "settings", "配置变更"
     ACCESS_REFUSED = "access_refused", "访问被拒绝"
+    AUDIT_PRUNED = "audit_pruned", "清理过期审计日志"
 
 
 class AuditResult(models.TextChoices):
@@ -61,10 +62,16 @@ class AuditResult(models.TextChoices):
 
 
 class AuditEntry(models.Model):
-    """Append-only: on PostgreSQL and SQLite a trigger rejects UPDATE and DELETE (core.0003).
+    """Append-only: a trigger rejects every change but the sealing of an unsealed entry, and
+    deletes of entries younger than the retention floor (core.0015); the application's
+    database role holds neither UPDATE of the content nor DELETE nor TRUNCATE (core.db_roles).
 
     The object is stored as text, not as a foreign key, so that no delete elsewhere can ever
     cascade into the log and the entry still reads the same after the object changed.
+
+    Entries are hash-chained once committed (core.audit_chain): `seq` orders the chain and
+    `hash` covers the entry and the previous entry's hash, so a removed or altered entry
+    breaks every hash after it (`manage.py verify_audit`).
     """
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -86,15 +93,47 @@ class AuditEntry(models.Model):
     )
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    seq = models.BigIntegerField("链序号", null=True, blank=True, unique=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            # Sealed entries carry all three, unsealed ones none: nothing half-sealed.
+            models.CheckConstraint(
+                name="auditentry_sealed_whole",
+                condition=(
+                    models.Q(seq__isnull=True, prev_hash="", hash="")
+                    | (models.Q(seq__isnull=False) & ~models.Q(hash="") & ~models.Q(prev_hash=""))
+                ),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.get_action_display()}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where the chain starts after retention removed its oldest entries: the last removed
+    entry's sequence number and hash, which the first remaining entry must point to."""
+
+    seq = models.BigIntegerField("最后删除的链序号", unique=True)
+    hash = models.CharField("最后删除的哈希", max_length=64)
+    removed = models.PositiveIntegerField("删除条数")
+    before = models.DateField("删除此日期以前的日志")
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "审计日志保留检查点"
+        verbose_name_plural = "审计日志保留检查点"
+        ordering = ["-seq"]
+
+    def __str__(self):
+        return f"{self.before} 以前 {self.removed} 条"
 
 
 class JobStatus(models.TextChoices):

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import transaction
 
 from core import exports, imports
+from core.audit_chain import seal_audit
 from core.jobs import jobs_recover, report_progress, run_job
 from core.models import JobStatus
 
@@ -18,6 +19,11 @@ APPLY_IMPORT = "core.tasks.apply_import"
 def echo(token: str) -> dict:
     """A task with no side effects, used to prove a worker picks up queued work end to end."""
     return {"token": token, "host": socket.gethostname()}
+
+
+@shared_task
+def seal_audit_log() -> int:
+    return seal_audit()
 
 
 @shared_task(acks_late=True)

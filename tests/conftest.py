@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -6,6 +7,7 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.test import TransactionTestCase
 
 from arrears.models import LedgerAdjustment, Suspension
 from arrears.services import payment_post
@@ -26,6 +28,86 @@ from tests.factories import (
 # date: a test written today must pass on any later day (a suite once failed two weeks after
 # it was written). A test that needs the machine's own clock says so with `real_clock`.
 NOW = "2026-11-22T02:00:00Z"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django created and migrated the test databases as DATABASE_URL's user, the owner;
+    every test then runs as the application role, as the web and the workers do in
+    production (core.db_roles): a test that passes here passes with production's privileges."""
+    from django.conf import settings
+    from django.db import connection
+
+    from core.db_roles import ensure_role, grant_app_privileges
+
+    role = settings.DATABASE_APP_ROLE
+    with django_db_blocker.unblock():
+        if "core_auditentry" not in connection.introspection.table_names():
+            yield  # no test of this run uses the database: none was created
+            return
+        ensure_role(connection, role, connection.settings_dict.get("PASSWORD") or None)
+        grant_app_privileges(connection, role)
+    _OWNER.append(connection.settings_dict["USER"])
+    _connect_as(role)
+    yield
+    _connect_as(_OWNER.pop())
+
+
+_OWNER: list[str] = []
+
+
+def _connect_as(user: str) -> None:
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.close()
+        connection.settings_dict["USER"] = user
+
+
+@contextmanager
+def owner_cursor():
+    """A cursor of the owner role on a connection of its own, which commits on leaving: what a
+    DBA (or an intruder with the owner's password) does beside the application. It sees only
+    committed rows, so the tests that use it are transactional."""
+    import psycopg2
+    from django.db import connection
+
+    params = {**connection.get_connection_params(), "user": _OWNER[-1]}
+    owner = psycopg2.connect(**params)
+    try:
+        with owner.cursor() as cursor:
+            yield cursor
+        owner.commit()
+    finally:
+        owner.close()
+
+
+@contextmanager
+def as_owner():
+    """Run as the owner role: the DBA's work (migrations, pruning the audit log) and a
+    transactional test's clean-up, which empties every table, the audit log included."""
+    from django.conf import settings
+
+    _connect_as(_OWNER[-1])
+    try:
+        yield
+    finally:
+        _connect_as(settings.DATABASE_APP_ROLE)
+
+
+def _clean_up_as_owner(teardown):
+    def as_the_owner(self):
+        if not _OWNER:
+            return teardown(self)
+        with as_owner():
+            return teardown(self)
+
+    return as_the_owner
+
+
+# A transactional test (browser, concurrency) ends by emptying every table with TRUNCATE,
+# which the application role may not do to the audit log: that clean-up runs as the owner.
+TransactionTestCase._fixture_teardown = _clean_up_as_owner(TransactionTestCase._fixture_teardown)
 
 
 @pytest.fixture(autouse=True)

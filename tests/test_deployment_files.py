@@ -60,8 +60,38 @@ def test_celery_commands_point_at_the_celery_app_and_known_queues():
 
 def test_management_commands_in_compose_exist():
     command = COMPOSE["services"]["migrate"]["command"]
-    assert command[:2] == ["python", "manage.py"]
-    assert command[2] in get_commands()
+    assert command[:2] == ["sh", "-c"]
+    steps = [step.split() for step in command[2].split("&&")]
+    assert [step[:3] for step in steps] == [
+        ["python", "manage.py", "migrate"],
+        ["python", "manage.py", "grant_app_role"],
+    ]
+    assert all(step[2] in get_commands() for step in steps)
+
+
+def _database_user(service: str) -> str:
+    # Not urlparse: the password is a ${VAR:?message} placeholder, with a "?" in it.
+    url = COMPOSE["services"][service]["environment"]["DATABASE_URL"]
+    return url.removeprefix("postgres://").split(":", 1)[0]
+
+
+def test_the_application_connects_as_the_role_that_owns_nothing():
+    """Migrations run as the owner; the web and the workers as the application role, which the
+    database's first start creates without any power over the audit log (core/db_roles.py)."""
+    assert _database_user("migrate") == "qingqian_owner"
+    for name in ("web", "worker", "beat"):
+        assert _database_user(name) == "qingqian_app"
+        assert COMPOSE["services"][name]["environment"]["DATABASE_APP_ROLE"] == "qingqian_app"
+        assert COMPOSE["services"][name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    db = COMPOSE["services"]["db"]
+    assert db["environment"]["POSTGRES_USER"] == "postgres"
+    mounted = {volume.split(":")[0] for volume in db["volumes"]}
+    assert "./deploy/postgres/10-roles.sh" in mounted
+    script = (ROOT / "deploy/postgres/10-roles.sh").read_text()
+    assert "CREATE ROLE qingqian_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in script
+    assert "CREATE DATABASE qingqian OWNER qingqian_owner" in script
 
 
 def test_dockerfile_installs_cjk_fonts_and_the_harfbuzz_subsetter():

@@ -4,9 +4,12 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from core.db_roles import grant_app_privileges
+from tests.conftest import as_owner
 from tests.factories import make_uscc
 
 BEFORE = [("arrears", "0003_principal_paid_check")]
@@ -15,10 +18,14 @@ AFTER = [("arrears", "0004_ledger_law")]
 
 @pytest.fixture
 def executor():
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Whatever happened, the schema is left as the rest of the suite expects it.
-    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+    # Migrations are the owner's work; the tables they create again get the application
+    # role's grants, as `manage.py grant_app_role` gives them after every migrate.
+    with as_owner():
+        executor = MigrationExecutor(connection)
+        yield executor
+        # Whatever happened, the schema is left as the rest of the suite expects it.
+        MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+        grant_app_privileges(connection, settings.DATABASE_APP_ROLE)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
