@@ -1,12 +1,12 @@
 from django.urls import path
 
-from core import views
+from core import views, views_audit
 
 urlpatterns = [
     path("login/", views.QingqianLoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("", views.home, name="home"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/edit/", views.user_edit, name="user_edit"),

@@ -11,7 +11,6 @@ from core.audit import AuditAction, AuditResult, log_action
 from core.calendar import arrangement_missing_for_next_year
 from core.dates import today
 from core.forms import (
-    AuditSearchForm,
     CalendarYearForm,
     LoginForm,
     PasswordResetForm,
@@ -24,7 +23,7 @@ from core.models import CalendarYear, Holiday, User
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability, role_names
-from core.selectors import audit_entries_search, locked_usernames, users_list
+from core.selectors import locked_usernames, users_list
 
 
 class QingqianLoginView(LoginView):
@@ -82,18 +81,6 @@ def home(request):
     if has_capability(user, "manage_users"):
         return redirect("users")
     return render(request, "core/no_role.html")
-
-
-@capability_required("view_audit_log")
-def audit_log(request):
-    form = AuditSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    entries = audit_entries_search(**{k: v for k, v in filters.items() if v})
-    return render(
-        request,
-        "core/audit_log.html",
-        {"form": form, "page": paginate(request, entries.select_related("actor"))},
-    )
 
 
 @capability_required("manage_users")
