@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         fonts-noto-cjk fonts-hanazono libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-        libpq5 shared-mime-info \
+        libpq5 postgresql-client-15 shared-mime-info \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

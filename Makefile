@@ -36,3 +36,21 @@ format: venv
 
 clean:
 	rm -rf $(VENV) *.egg-info var
+
+# Backups (docs/operations.md), as the database's owner role: DATABASE_OWNER_URL, else
+# DATABASE_URL; the media folder is MEDIA_ROOT.
+#   make backup [BACKUP_DIR=…]                a new folder qingqian-YYYYMMDD-HHMMSS under BACKUP_DIR
+#   make verify-backup BACKUP=folder          check its SHA-256 checksums, change nothing
+#   make restore BACKUP=folder [REPLACE=yes]  check, then restore; REPLACE=yes over a non-empty database
+BACKUP_DIR ?= var/backups
+
+.PHONY: backup verify-backup restore
+
+backup:
+	BACKUP_DIR="$(BACKUP_DIR)" scripts/backup.sh create
+
+verify-backup:
+	scripts/backup.sh verify "$(BACKUP)"
+
+restore:
+	scripts/backup.sh restore "$(BACKUP)" $(if $(filter yes,$(REPLACE)),--replace)

@@ -99,3 +99,5 @@ def test_dockerfile_installs_cjk_fonts_and_the_harfbuzz_subsetter():
     assert "fonts-noto-cjk" in dockerfile
     assert "libharfbuzz-subset0" in dockerfile
     assert "requirements.lock" in dockerfile
+    # pg_dump and pg_restore of the server's version, for `make backup` inside the image.
+    assert "postgresql-client-15" in dockerfile
