@@ -19,6 +19,12 @@ class ArrearsConfig(AppConfig):
         register_export(ARREARS)
         register_export(PAYMENTS)
 
+        from arrears.models import InsuranceType, PaymentMethod
+        from core.audit_display import register_values
+
+        register_values(("method",), PaymentMethod.choices)
+        register_values(("insurance_type",), InsuranceType.choices)
+
 
 def _refresh_due_dates(*, year: int) -> None:
     from core.jobs import send_after_commit

@@ -4,8 +4,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from core.fields import BusinessDateField
-from core.models import AuditAction, AuditResult, User
+from core.models import User
 from core.roles import ROLES
 
 
@@ -36,19 +35,6 @@ class FilterForm(forms.Form):
             field.widget.attrs["class"] = (
                 "form-select form-select-sm" if is_select else ("form-control form-control-sm")
             )
-
-
-class AuditSearchForm(FilterForm):
-    username = forms.CharField(label="用户名", required=False)
-    action = forms.ChoiceField(
-        label="操作", required=False, choices=[("", "全部"), *AuditAction.choices]
-    )
-    result = forms.ChoiceField(
-        label="结果", required=False, choices=[("", "全部"), *AuditResult.choices]
-    )
-    text = forms.CharField(label="对象", required=False)
-    date_from = BusinessDateField(label="起始日期", required=False)
-    date_to = BusinessDateField(label="截止日期", required=False)
 
 
 def _role_choices():

@@ -13,13 +13,22 @@ def _local_midnight(day: date) -> datetime:
 
 
 def audit_entries_search(
-    *, username="", action="", result="", text="", date_from=None, date_to=None
+    *,
+    username="",
+    action="",
+    object_type="",
+    result="",
+    text="",
+    date_from=None,
+    date_to=None,
 ) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if username:
         entries = entries.filter(actor_username__icontains=username)
     if action:
         entries = entries.filter(action=action)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
     if result:
         entries = entries.filter(result=result)
     if text:

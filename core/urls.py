@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("", views.home, name="home"),
     path("audit/", views_audit.audit_log, name="audit_log"),
+    path("audit/export/", views_audit.audit_export, name="audit_export"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/edit/", views.user_edit, name="user_edit"),

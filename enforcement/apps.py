@@ -28,3 +28,8 @@ class EnforcementConfig(AppConfig):
         from enforcement.exporters import CASES
 
         register_export(CASES)
+
+        from core.audit_display import register_values
+        from enforcement.stages import Stage
+
+        register_values(("from", "to"), Stage.choices)

@@ -18,6 +18,7 @@ URLS = {
     "logout": ("POST", None, False),
     "home": ("GET", "any", False),
     "audit_log": ("GET", "view_audit_log", False),
+    "audit_export": ("GET", "view_audit_log", False),
     "users": ("GET", "manage_users", False),
     "user_create": ("GET", "manage_users", False),
     "user_edit": ("GET", "manage_users", False),
