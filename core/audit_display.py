@@ -8,6 +8,7 @@ Chinese name through the app registry, and the apps register what their codes me
 """
 
 from collections.abc import Iterable
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
@@ -138,10 +139,8 @@ def _value(key: str, value) -> str:
         return "，".join(f"{KEY_LABELS.get(k, k)} {_value(k, v)}" for k, v in value.items())
     text = str(value)
     if key in ("amount", "total", "fine") and not isinstance(value, int):
-        try:
+        with suppress(InvalidOperation):
             text = f"{Decimal(text):,.2f}"
-        except InvalidOperation:
-            pass
     return _VALUE_LABELS.get(key, {}).get(text, text)
 
 
