@@ -6,6 +6,8 @@ Two ways to run one code base (DESIGN §2):
   PostgreSQL, Redis, Celery workers and one beat process.
 """
 
+import base64
+import hashlib
 import secrets
 import sys
 from datetime import timedelta
@@ -25,7 +27,13 @@ VERSION = "0.1.0"
 DEBUG = env.bool("DEBUG", default=False)
 
 # What production must be given; docker-compose.yml is checked against this list by a test.
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+)
 
 
 def _demo_secret_key() -> str:
@@ -47,6 +55,20 @@ if not SECRET_KEY:
         SECRET_KEY = "makemigrations-only-" + secrets.token_urlsafe(32)
     else:
         raise ImproperlyConfigured("SECRET_KEY 未设置：生产环境必须通过环境变量提供。")
+
+# The key that encrypts ID card and bank account numbers in the database (core.crypto): from
+# the environment only, so that a dump or a backup alone reveals no number. The demo derives
+# one from its own secret key; production must be given one and keep it safe apart from the
+# backups: `python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(64)).decode())"`.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if DEBUG or sys.argv[1:2] == ["makemigrations"]:
+        _digest = hashlib.sha512(b"qingqian-demo-field-key:" + SECRET_KEY.encode()).digest()
+        FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(_digest).decode()
+    else:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY 未设置：生产环境必须提供加密身份证号、银行账号的密钥。"
+        )
 
 # Production never falls back to the demo's SQLite file and in-process tasks: with DEBUG off a
 # missing DATABASE_URL or REDIS_URL is a deployment mistake, refused at start.

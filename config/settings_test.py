@@ -7,6 +7,11 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# A fixed key, so that what one test run encrypted another still reads.
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEY",
+    "dGVzdC1vbmx5LWZpZWxkLWtleS0uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLg==",
+)
 os.environ.setdefault("DATABASE_URL", "postgres://qingqian@127.0.0.1:54329/qingqian")
 
 # Parallel workers (pytest-xdist) each get their own Redis database, as pytest-django gives

@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast
+from django.db.models.lookups import StartsWith
 
+from core.crypto import PREFIX as ENCRYPTED
+from core.crypto import EncryptedCharField
 from enterprises.codes import USCC_PATTERN, id_number_problem, uscc_problem
 
 
@@ -137,7 +142,8 @@ class Enterprise(models.Model):
     bankruptcy_accepted_on = models.DateField("破产受理日期", null=True, blank=True)
     bankruptcy_declared_on = models.DateField("破产宣告日期", null=True, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    legal_rep_id_number = models.CharField(
+    # Encrypted at rest (core.crypto); found by the exact number only.
+    legal_rep_id_number = EncryptedCharField(
         "法定代表人身份证号", max_length=18, blank=True, validators=[validate_id_number]
     )
     phone = models.CharField("联系电话", max_length=30, blank=True)
@@ -157,6 +163,11 @@ class Enterprise(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(credit_code__regex=USCC_PATTERN), name="enterprise_credit_code_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_rep_id_number="")
+                | StartsWith(Cast("legal_rep_id_number", models.TextField()), ENCRYPTED),
+                name="enterprise_id_number_encrypted",
             ),
             models.UniqueConstraint(
                 fields=["unit_number"],
@@ -202,7 +213,13 @@ class BankAccount(models.Model):
         Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="bank_accounts"
     )
     bank_name = models.CharField("开户银行", max_length=100)
-    account_number = models.CharField("账号", max_length=40)
+    # Encrypted at rest (core.crypto); found by the exact number only, and still unique per
+    # enterprise because the same number always encrypts alike.
+    account_number = EncryptedCharField(
+        "账号",
+        max_length=40,
+        validators=[RegexValidator(r"^[0-9]{6,40}$", "账号须为 6 至 40 位数字。")],
+    )
     is_basic = models.BooleanField("基本存款账户", default=False)
 
     class Meta:
@@ -218,8 +235,11 @@ class BankAccount(models.Model):
                 condition=Q(is_basic=True),
                 name="bank_account_one_basic_per_enterprise",
             ),
+            # The database cannot see the digits any more (the validator checks them); it
+            # can see that no number is ever stored in clear.
             models.CheckConstraint(
-                condition=Q(account_number__regex=r"^[0-9]{6,40}$"), name="bank_account_digits"
+                condition=StartsWith(Cast("account_number", models.TextField()), ENCRYPTED),
+                name="bank_account_number_encrypted",
             ),
         ]
 

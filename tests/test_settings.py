@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 20 + "-production-key-with-enough-entropy-0123456789",
+    "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1maWVsZC1rZXktLS0tLS0tLS0tLS0tLS0t"
+    "LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLQ==",
     "DATABASE_URL": "postgres://qingqian:secret@db:5432/qingqian",
     "REDIS_URL": "redis://redis:6379/0",
     "ALLOWED_HOSTS": "qingqian.example.gov.cn",
@@ -39,6 +41,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_field_encryption_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "FIELD_ENCRYPTION_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY 未设置" in result.stderr
 
 
 @pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])

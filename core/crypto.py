@@ -1,0 +1,87 @@
+"""Encryption at rest of ID card and bank account numbers (个人信息保护法 第五十一条;
+GB/T 22239 level 3, confidentiality of important personal data in storage).
+
+Deterministic authenticated encryption (AES-SIV, RFC 5297): the same number always gives the
+same ciphertext, so the database still finds an enterprise by its exact account number and
+still enforces "one account number once per enterprise" — without ever seeing the number.
+The price is that equal numbers are recognisably equal in a dump, and nothing can be searched
+by part of a number; the pages never did. Each field encrypts under its own associated data,
+so the same digits in two fields do not even look equal.
+
+The key (64 random bytes, base64) comes from the environment (FIELD_ENCRYPTION_KEY), never
+from the database: a stolen dump or backup without the key shows no number. Lose the key and
+the numbers are lost — it is backed up apart from the database (docs/operations.md).
+"""
+
+import base64
+import binascii
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+PREFIX = "enc1:"
+
+
+@lru_cache(maxsize=4)
+def _cipher(key_text: str) -> AESSIV:
+    try:
+        key = base64.urlsafe_b64decode(key_text.encode())
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 不是有效的 base64 文本。") from None
+    if len(key) not in (32, 48, 64):
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 须为 32、48 或 64 字节（base64 编码）。")
+    return AESSIV(key)
+
+
+def encrypt(text: str, *, context: str) -> str:
+    sealed = _cipher(settings.FIELD_ENCRYPTION_KEY).encrypt(text.encode(), [context.encode()])
+    return PREFIX + base64.urlsafe_b64encode(sealed).decode()
+
+
+def decrypt(stored: str, *, context: str) -> str:
+    if not stored.startswith(PREFIX):
+        return stored  # written before encryption was switched on; the migration encrypts it
+    sealed = base64.urlsafe_b64decode(stored[len(PREFIX) :].encode())
+    try:
+        return _cipher(settings.FIELD_ENCRYPTION_KEY).decrypt(sealed, [context.encode()]).decode()
+    except InvalidTag:
+        raise ImproperlyConfigured(
+            "无法解密已加密的字段：FIELD_ENCRYPTION_KEY 与加密时所用的密钥不一致。"
+        ) from None
+
+
+class EncryptedCharField(models.CharField):
+    """A CharField whose value is encrypted in the database. `max_length` is the clear
+    value's, checked in forms and full_clean; the column is text. Only exact and `in` lookups
+    work (by the deterministic ciphertext); any other lookup would silently compare against
+    ciphertext, so it is refused."""
+
+    ALLOWED_LOOKUPS = frozenset({"exact", "in", "isnull"})
+
+    def _context(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def db_type(self, connection):
+        return "text"
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "" or str(value).startswith(PREFIX):
+            return value
+        return encrypt(str(value), context=self._context())
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value, context=self._context())
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in self.ALLOWED_LOOKUPS:
+            raise NotImplementedError(
+                f"{self._context()} is encrypted: only exact matches can be searched"
+            )
+        return super().get_lookup(lookup_name)
