@@ -152,6 +152,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request uses it: after PostgreSQL restarted, the first
+# request of each worker thread gets a new connection instead of a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The role the web and the workers connect as, which owns nothing (core.db_roles); the owner
 # role runs the migrations and `manage.py grant_app_role`.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="qingqian_app")
@@ -284,7 +287,12 @@ CELERY_BEAT_SCHEDULE = {
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # With Redis down, pages still work (core.cache); they give up on it within 0.5 s.
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
