@@ -9,6 +9,7 @@ sense (counts, the fast path equal to the baseline on a sample), nothing written
 docs/benchmarks.md. The test suite runs each script that way (tests/test_bench_scripts.py).
 """
 
+import base64
 import os
 import platform
 import subprocess
@@ -48,6 +49,11 @@ def setup_django(fresh: bool = True) -> None:
         admin.close()
     os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{bench_name}"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+    # Production settings require the key that encrypts ID and account numbers (core.crypto);
+    # a server the benchmark starts (bench/load.py) inherits the same one.
+    os.environ.setdefault(
+        "FIELD_ENCRYPTION_KEY", base64.urlsafe_b64encode(b"benchmark-only".ljust(64, b"-")).decode()
+    )
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")

@@ -97,6 +97,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    # Two-factor login (TOTP and one-time recovery codes); enforced by core.middleware.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, in the order of the dependency table in DESIGN §2: each may import only those above it.
     "core",
     "enterprises",
@@ -115,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLimitsMiddleware",
+    "core.middleware.LoginStepsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.RefusedAccessAuditMiddleware",
     "core.middleware.NoStoreMiddleware",
@@ -172,7 +177,33 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8, "min_classes": 3},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Not the user name nor the name, in characters, pinyin or initials (张三: zhangsan, zs).
+    {"NAME": "core.passwords.PasswordNameValidator"},
+    {"NAME": "core.passwords.PasswordHistoryValidator"},
 ]
+# None of the last N passwords (the current one included) may come back.
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+# A password older than this must be changed at the next login; 0 = passwords never expire.
+PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=90)
+# 三员分立: who confirms a change to an administrator's or auditor's account (roles, password
+# reset, unlock, deactivation, 2FA reset): "security_admin" (a 安全管理员, as 等保 level 3
+# separates the duties) or "second_sysadmin" (another 系统管理员). Never the requester himself,
+# never the account's holder.
+ADMIN_CHANGE_CONFIRMED_BY = env.str("ADMIN_CHANGE_CONFIRMED_BY", default="security_admin")
+if ADMIN_CHANGE_CONFIRMED_BY not in ("security_admin", "second_sysadmin"):
+    raise ImproperlyConfigured(
+        "ADMIN_CHANGE_CONFIRMED_BY 只能是 security_admin（安全管理员确认）或 second_sysadmin"
+        "（另一位系统管理员确认）。"
+    )
+# Two-factor login (TOTP): required for these roles, optional for the others. The demo (DEBUG)
+# relaxes it so that its accounts log in with the printed password; OTP_REQUIRED=1 restores it.
+# A user who has a device is asked for the code either way.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_REQUIRED_ROLES = ["专班领导", "系统管理员", "安全管理员", "审计管理员"] if OTP_REQUIRED else []
+OTP_TOTP_ISSUER = "清欠"
+OTP_RECOVERY_CODES = 10
+# One session per user: a new login ends the previous one (core.middleware.LoginStepsMiddleware).
+SINGLE_SESSION = env.bool("SINGLE_SESSION", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

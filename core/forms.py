@@ -1,11 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from core.models import User
-from core.roles import ROLES
+from core.roles import ROLES, roles_problem
 
 
 class LoginForm(AuthenticationForm):
@@ -42,6 +43,28 @@ def _role_choices():
     return [(name, name) for name in ROLES if name in existing]
 
 
+class RolesField(forms.MultipleChoiceField):
+    """Roles as checkboxes. An administrator's role excludes every other (三员分立); the
+    service refuses it as well, this says it next to the boxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "角色")
+        kwargs.setdefault(
+            "help_text",
+            "系统管理员、安全管理员、审计管理员三员分立，各自只能担任这一个角色，不能兼任业务角色。"
+            "新建或修改这三类账号须经另一位管理员确认后生效。",
+        )
+        super().__init__(choices=(), **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        problem = roles_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+
+
 class _PasswordPairMixin:
     def clean(self):
         cleaned = super().clean()
@@ -56,6 +79,16 @@ class _PasswordPairMixin:
         return cleaned
 
 
+_PASSWORD_HELP = (
+    "至少 8 位，包含小写字母、大写字母、数字、符号中的至少 3 类；不能包含用户名或姓名"
+    "（含拼音和拼音首字母）。"
+)
+
+
+def _history_help() -> str:
+    return f"不能与最近 {settings.PASSWORD_HISTORY_COUNT} 次用过的密码相同。"
+
+
 class UserCreateForm(_PasswordPairMixin, forms.Form):
     username = forms.RegexField(
         label="用户名",
@@ -65,17 +98,17 @@ class UserCreateForm(_PasswordPairMixin, forms.Form):
     )
     full_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    role = forms.ChoiceField(label="角色")
+    roles = RolesField()
     password1 = forms.CharField(
         label="初始密码",
         widget=forms.PasswordInput,
-        help_text="至少 8 位，包含小写字母、大写字母、数字、符号中的至少 3 类。",
+        help_text=_PASSWORD_HELP + "用户首次登录时须修改。",
     )
     password2 = forms.CharField(label="再次输入密码", widget=forms.PasswordInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices()
+        self.fields["roles"].choices = _role_choices()
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -93,24 +126,85 @@ class UserCreateForm(_PasswordPairMixin, forms.Form):
 class UserEditForm(forms.Form):
     full_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    role = forms.ChoiceField(label="角色")
+    roles = RolesField()
     is_active = forms.BooleanField(label="启用", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, is_self: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices()
+        self.fields["roles"].choices = _role_choices()
+        if is_self:
+            # Nobody changes his own roles (the service refuses it too): shown, not editable.
+            self.fields["roles"].disabled = True
+            self.fields["roles"].help_text = "不能修改自己的角色。"
 
 
 class PasswordResetForm(_PasswordPairMixin, forms.Form):
-    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    password1 = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput,
+        help_text=_PASSWORD_HELP + "用户下次登录时须修改。",
+    )
     password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text += _history_help()
 
     def _user_for_validation(self):
         return self.user
+
+
+class PasswordChangeForm(_PasswordPairMixin, forms.Form):
+    """The user's own change: the old password proves it is him at the desk."""
+
+    old_password = forms.CharField(
+        label="原密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    password1 = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_PASSWORD_HELP,
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text += _history_help()
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError("原密码不正确。")
+        return old
+
+    def _user_for_validation(self):
+        return self.user
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "form-control-lg text-center code",
+            }
+        ),
+    )
+
+
+class AdminChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "确认"), ("reject", "驳回"), ("withdraw", "撤回")]
+    )
+    reason = forms.CharField(label="理由", max_length=200, required=False)
 
 
 # The years the holiday calendar can hold: seeded from 2004 (core.0008), entered up to 2100.

@@ -7,10 +7,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from core.audit import AuditAction, AuditResult, log_action
+from core.selectors import password_expired
 
 SESSION_STARTED = "qq_started"
 SESSION_LAST_SEEN = "qq_last_seen"
@@ -77,6 +80,86 @@ class SessionLimitsMiddleware:
             response["HX-Redirect"] = login_redirect["Location"]
             return response
         return login_redirect
+
+
+# What the login view left for the session to do before it may see anything: "otp" (enter the
+# code of the user's authenticator) or "enrol" (bind one: the role requires it). Written only
+# by the login view (core.views), so a session without it is a finished login.
+LOGIN_PENDING = "qq_login_pending"
+# Where the login was going (?next=), for after the second factor.
+LOGIN_NEXT = "qq_login_next"
+
+# The pages each pending step leaves open; everything else leads to the step's page.
+_OPEN_WHILE = {
+    "otp": {"login_verify", "logout"},
+    "enrol": {"otp_setup", "otp_recovery", "logout"},
+    "password": {"password_change", "otp_recovery", "logout"},
+}
+_STEP_PAGE = {"otp": "login_verify", "enrol": "otp_setup", "password": "password_change"}
+
+
+def _navigate(request, url: str):
+    if request.headers.get("HX-Request") == "true":
+        # htmx would swap the page into a fragment; make the browser navigate instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+class LoginStepsMiddleware:
+    """What a signed-in session must do before anything else, and whether it may go on at all:
+
+    - with SINGLE_SESSION, a session that is no longer the user's latest login ends, with
+      "您的账号已在其他地方登录" on the login page and an entry in the audit log;
+    - a login that still owes its second factor reaches only the code page, and one whose role
+      requires a second factor it does not have yet only the enrolment page;
+    - a password that an administrator reset, or that expired (PASSWORD_EXPIRY_DAYS), leads
+      every page to the change form until the user chose a new one.
+
+    Everything it reads is on the session and the user row the request loaded already: no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and settings.SINGLE_SESSION
+            and user.session_key
+            and not request.session.get(LOGIN_PENDING)
+            and user.session_key != request.session.session_key
+        ):
+            return self._replaced(request)
+        return self.get_response(request)
+
+    def _replaced(self, request):
+        log_action(
+            actor=request.user,
+            action=AuditAction.SESSION_EXPIRED,
+            request=request,
+            detail={"reason": "账号已在其他地方登录，本会话结束"},
+        )
+        logout(request)
+        messages.warning(
+            request, "您的账号已在其他地方登录，本次会话已结束。如非本人操作，请立即修改密码。"
+        )
+        return _navigate(request, redirect_to_login(request.get_full_path())["Location"])
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        step = request.session.get(LOGIN_PENDING)
+        if not step and (user.must_change_password or password_expired(user)):
+            step = "password"
+        if not step or step not in _OPEN_WHILE:
+            return None
+        if request.resolver_match.url_name in _OPEN_WHILE[step]:
+            return None
+        return _navigate(request, reverse(_STEP_PAGE[step]))
 
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,16 @@ class User(AbstractUser):
     # Chinese names do not split into first and last name.
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Set by an administrator's reset (and an account the administrator created): the password
+    # is one somebody else knows, so every page leads to the change form until the user chose
+    # his own (core.middleware.LoginStepsMiddleware).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # When the password was last set through the application, for PASSWORD_EXPIRY_DAYS. Empty
+    # for a password set elsewhere (a shell, a test factory): such a password never expires.
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # The session of the last completed login: with SINGLE_SESSION every other session of the
+    # user ends at its next request.
+    session_key = models.CharField("当前会话", max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -18,6 +28,100 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's latest passwords (the current one included), so that none of the
+    last PASSWORD_HISTORY_COUNT comes back (core.passwords.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class AdminChangeKind(models.TextChoices):
+    CREATE = "create", "新建账号"
+    UPDATE = "update", "修改账号"
+    PASSWORD = "password", "重置密码"
+    UNLOCK = "unlock", "解除登录锁定"
+    OTP_RESET = "otp_reset", "重置双因素认证"
+
+
+class AdminChangeStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "已驳回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class AdminChangeRequest(models.Model):
+    """A change to an administrator's or auditor's account, made by one administrator and
+    carried out only when the other confirms it (三员分立; settings.ADMIN_CHANGE_CONFIRMED_BY).
+
+    `payload` holds what the change sets (the new roles, name, phone, state; for a new account
+    its user name as well) and `before` the account as it was, for the page and the audit log.
+    A new password is kept as its hash only, and only until the request is decided."""
+
+    kind = models.CharField("类别", max_length=20, choices=AdminChangeKind.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=AdminChangeStatus.choices, default=AdminChangeStatus.PENDING
+    )
+    # Empty for a new account until it is confirmed and created.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="admin_change_requests",
+    )
+    subject_username = models.CharField("用户名", max_length=150)
+    payload = models.JSONField("变更内容", default=dict, blank=True)
+    before = models.JSONField("变更前", default=dict, blank=True)
+    password_hash = models.CharField(max_length=128, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    reason = models.CharField("理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "管理员账号变更申请"
+        verbose_name_plural = "管理员账号变更申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per account and kind: a second would race the first.
+            models.UniqueConstraint(
+                fields=["subject_username", "kind"],
+                condition=models.Q(status="pending"),
+                name="adminchange_one_pending_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject_username}：{self.get_kind_display()}"
 
 
 class Capability(models.Model):

@@ -10,9 +10,23 @@ GROUP_LEADER = "工作组组长"
 TASKFORCE_LEADER = "专班领导"
 SUPERVISOR = "督查人员"
 SYSTEM_ADMIN = "系统管理员"
+SECURITY_ADMIN = "安全管理员"
 AUDIT_ADMIN = "审计管理员"
 
-ROLES = (CASEWORKER, GROUP_LEADER, TASKFORCE_LEADER, SUPERVISOR, SYSTEM_ADMIN, AUDIT_ADMIN)
+ROLES = (
+    CASEWORKER,
+    GROUP_LEADER,
+    TASKFORCE_LEADER,
+    SUPERVISOR,
+    SYSTEM_ADMIN,
+    SECURITY_ADMIN,
+    AUDIT_ADMIN,
+)
+# 三员分立 (等保 level 3): the system, security and audit administrators are three people, none
+# of whom works cases. An account holding one of these roles holds no other role, and a change
+# to such an account needs the other administrator's confirmation (core.services).
+ADMIN_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
+BUSINESS_ROLES = tuple(role for role in ROLES if role not in ADMIN_ROLES)
 
 CAPABILITIES = (
     ("view_enterprises", "查看企业与欠费"),
@@ -30,6 +44,7 @@ CAPABILITIES = (
     ("view_dashboard", "查看清欠工作驾驶舱"),
     ("view_reports", "生成和下载统计报表"),
     ("manage_targets", "设定清欠目标"),
+    ("confirm_admin_changes", "确认管理员和审计员账号的变更"),
 )
 
 _CASEWORK = (
@@ -57,6 +72,7 @@ ROLE_CAPABILITIES = {
     ),
     SUPERVISOR: ("view_enterprises", "view_all_regions", "export_data", "view_reports"),
     SYSTEM_ADMIN: ("manage_users", "manage_settings"),
+    SECURITY_ADMIN: ("confirm_admin_changes",),
     AUDIT_ADMIN: ("view_audit_log",),
 }
 
@@ -67,3 +83,14 @@ def has_capability(user, codename: str) -> bool:
 
 def role_names(user) -> list[str]:
     return sorted(user.groups.values_list("name", flat=True))
+
+
+def roles_problem(roles) -> str | None:
+    """Why this set of roles may not be held by one account (三员分立), or None."""
+    roles = set(roles)
+    if not roles:
+        return "请至少选择一个角色。"
+    held_admin = [role for role in ADMIN_ROLES if role in roles]
+    if held_admin and len(roles) > 1:
+        return f"{held_admin[0]}不能同时担任其他角色（三员分立，管理员不办理业务）。"
+    return None

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,19 +13,33 @@ from core.audit import AuditAction, AuditResult, log_action
 from core.calendar import arrangement_missing_for_next_year
 from core.dates import today
 from core.forms import (
+    AdminChangeDecisionForm,
     CalendarYearForm,
     LoginForm,
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
+    add_service_errors,
     calendar_year,
 )
-from core.middleware import mark_session_started
-from core.models import CalendarYear, Holiday, User
+from core.middleware import LOGIN_NEXT, LOGIN_PENDING, mark_session_started
+from core.models import AdminChangeRequest, CalendarYear, Holiday, User
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.roles import has_capability, role_names
-from core.selectors import locked_usernames, users_list
+from core.selectors import (
+    admin_change_lines,
+    admin_changes_pending,
+    admin_changes_recent,
+    can_confirm,
+    can_see_admin_changes,
+    confirmer_label,
+    is_admin_account,
+    locked_usernames,
+    otp_enabled,
+    otp_required,
+    users_list,
+)
 
 
 class QingqianLoginView(LoginView):
@@ -31,9 +47,18 @@ class QingqianLoginView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
         response = super().form_valid(form)
         mark_session_started(self.request)
-        log_action(actor=form.get_user(), action=AuditAction.LOGIN, request=self.request)
+        # The password was right; a user with an authenticator still owes its code, and one
+        # whose role requires an authenticator must bind one first (LoginStepsMiddleware keeps
+        # him there). The login is complete, registered and audited only after that.
+        step = "otp" if otp_enabled(user) else ("enrol" if otp_required(user) else None)
+        if step:
+            self.request.session[LOGIN_PENDING] = step
+            self.request.session[LOGIN_NEXT] = self.get_success_url()
+            return redirect("login_verify" if step == "otp" else "otp_setup")
+        services.user_login_complete(user=user, request=self.request)
         return response
 
     def form_invalid(self, form):
@@ -78,13 +103,16 @@ def home(request):
         return redirect("enterprises:list")
     if has_capability(user, "view_audit_log"):
         return redirect("audit_log")
-    if has_capability(user, "manage_users"):
+    if has_capability(user, "manage_users") or has_capability(user, "confirm_admin_changes"):
         return redirect("users")
     return render(request, "core/no_role.html")
 
 
-@capability_required("manage_users")
 def users(request):
+    # The security administrator sees the accounts and confirms the changes to administrators'
+    # accounts; only the system administrator changes accounts.
+    if not can_see_admin_changes(request.user):
+        raise PermissionDenied
     # The administrator lands here (see `home`), so this is where next year's calendar is asked for.
     missing_year = (
         arrangement_missing_for_next_year(today())
@@ -93,6 +121,14 @@ def users(request):
     )
     text = request.GET.get("q", "").strip()
     page = paginate(request, users_list(text=text))
+    pending = list(admin_changes_pending())
+    for change in pending:
+        change.lines = admin_change_lines(change)
+        change.can_decide = can_confirm(request.user, change)
+        change.mine = change.requested_by_id == request.user.pk
+    recent = list(admin_changes_recent())
+    for change in recent:
+        change.lines = admin_change_lines(change)
     return render(
         request,
         "core/users.html",
@@ -101,7 +137,18 @@ def users(request):
             "locked": locked_usernames(u.username for u in page),
             "q": text,
             "calendar_missing_year": missing_year,
+            "pending": pending,
+            "recent": recent,
+            "confirmer": confirmer_label(),
+            "otp_required_roles": settings.OTP_REQUIRED_ROLES,
         },
+    )
+
+
+def _requested(request, change) -> None:
+    messages.info(
+        request,
+        f"已提交「{change}」申请。管理员和审计员账号的变更须经{confirmer_label()}确认后生效。",
     )
 
 
@@ -109,14 +156,21 @@ def users(request):
 def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.user_create(
-            actor=request.user,
-            request=request,
-            **{k: form.cleaned_data[k] for k in ("username", "full_name", "phone", "role")},
-            password=form.cleaned_data["password1"],
-        )
-        messages.success(request, f"已创建用户 {user.username}。")
-        return redirect("users")
+        try:
+            result = services.user_create(
+                actor=request.user,
+                request=request,
+                **{k: form.cleaned_data[k] for k in ("username", "full_name", "phone", "roles")},
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if isinstance(result, AdminChangeRequest):
+                _requested(request, result)
+            else:
+                messages.success(request, f"已创建用户 {result.username}，首次登录时须修改密码。")
+            return redirect("users")
     return render(
         request, "core/form_page.html", {"form": form, "title": "新建用户", "back_url": "users"}
     )
@@ -125,24 +179,31 @@ def user_create(request):
 @capability_required("manage_users")
 def user_edit(request, user_id):
     user = get_object_or_404(User, pk=user_id)
-    roles = role_names(user)
     initial = {
         "full_name": user.full_name,
         "phone": user.phone,
         "is_active": user.is_active,
-        "role": roles[0] if roles else None,
+        "roles": role_names(user),
     }
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = UserEditForm(request.POST or None, initial=initial, is_self=user == request.user)
     if request.method == "POST" and form.is_valid():
-        if user == request.user and not form.cleaned_data["is_active"]:
-            form.add_error("is_active", "不能停用自己的账号。")
-        else:
-            services.user_update(
+        try:
+            result = services.user_update(
                 actor=request.user, user=user, request=request, **form.cleaned_data
             )
-            messages.success(request, f"已保存用户 {user.username}。")
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if isinstance(result, AdminChangeRequest):
+                _requested(request, result)
+            else:
+                messages.success(request, f"已保存用户 {user.username}。")
             return redirect("users")
-    return render(request, "core/user_edit.html", {"form": form, "subject": user})
+    return render(
+        request,
+        "core/user_edit.html",
+        {"form": form, "subject": user, "admin_account": is_admin_account(role_names(user))},
+    )
 
 
 @capability_required("manage_users")
@@ -150,10 +211,13 @@ def user_password(request, user_id):
     user = get_object_or_404(User, pk=user_id)
     form = PasswordResetForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.user_set_password(
+        result = services.user_set_password(
             actor=request.user, user=user, request=request, password=form.cleaned_data["password1"]
         )
-        messages.success(request, f"已重置 {user.username} 的密码。")
+        if isinstance(result, AdminChangeRequest):
+            _requested(request, result)
+        else:
+            messages.success(request, f"已重置 {user.username} 的密码，该用户下次登录时须修改。")
         return redirect("users")
     return render(
         request,
@@ -166,8 +230,64 @@ def user_password(request, user_id):
 @require_POST
 def user_unlock(request, user_id):
     user = get_object_or_404(User, pk=user_id)
-    services.user_unlock(actor=request.user, user=user, request=request)
-    messages.success(request, f"已解除 {user.username} 的登录锁定。")
+    try:
+        result = services.user_unlock(actor=request.user, user=user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        if isinstance(result, AdminChangeRequest):
+            _requested(request, result)
+        else:
+            messages.success(request, f"已解除 {user.username} 的登录锁定。")
+    return redirect("users")
+
+
+@capability_required("manage_users")
+@require_POST
+def user_otp_reset(request, user_id):
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        result = services.user_otp_reset(actor=request.user, user=user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        if isinstance(result, AdminChangeRequest):
+            _requested(request, result)
+        else:
+            messages.success(
+                request, f"已重置 {user.username} 的双因素认证，该用户下次登录时须重新绑定。"
+            )
+    return redirect("users")
+
+
+@require_POST
+def admin_change_decide(request, change_id):
+    """Confirm or reject (with a reason) a change to an administrator's account; the requester
+    may withdraw his own."""
+    if not can_see_admin_changes(request.user):
+        raise PermissionDenied
+    change = get_object_or_404(AdminChangeRequest, pk=change_id)
+    form = AdminChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择确认、驳回或撤回。")
+        return redirect("users")
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    try:
+        if decision == "withdraw":
+            services.admin_change_withdraw(actor=request.user, change=change, request=request)
+        else:
+            services.admin_change_decide(
+                actor=request.user,
+                change=change,
+                confirm=decision == "confirm",
+                reason=reason,
+                request=request,
+            )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        done = {"confirm": "已确认并执行", "reject": "已驳回", "withdraw": "已撤回"}[decision]
+        messages.success(request, f"{done}：{change}。")
     return redirect("users")
 
 

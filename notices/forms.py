@@ -1,12 +1,16 @@
+import uuid
 from decimal import Decimal
 
 from django import forms
+from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 
 from core.fields import BusinessDateField, DecimalNumberField
 from core.forms import FilterForm
 from enterprises.models import Region
 from notices.models import DocumentStatus, IssuingBody, OfficeSettings, ServiceMethod
 from notices.types import RULES, STANDALONE_TYPES, DocumentType, body_may_issue
+from notices.uploads import proof_kind
 
 FINE_RANGE = (
     "须大于或等于 1、小于或等于 3：罚款为欠缴数额的一倍以上三倍以下（社会保险法第八十六条）。"
@@ -82,8 +86,20 @@ class ServiceForm(forms.Form):
     proof = forms.FileField(
         label="送达回证（签收后扫描）",
         required=False,
-        help_text="留置送达可上传现场照片，邮寄送达可上传邮寄回执。",
+        help_text="PDF、JPEG 或 PNG 格式，不超过 10 MB。留置送达可上传现场照片，邮寄送达可上传邮寄回执。",
+        # Only a hint for the file chooser; what counts is the content (clean_proof).
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
     )
+
+    def clean_proof(self):
+        proof = self.cleaned_data.get("proof")
+        if proof:
+            # Refused here with its reason beside the field; the service checks it again,
+            # whoever calls it, and names the stored file.
+            proof_kind(proof)
+        return proof
 
 
 class BatchForm(forms.Form):
@@ -117,6 +133,31 @@ class OfficeSettingsForm(forms.ModelForm):
         ]
 
 
+class _LinkedFile:
+    """What the file input shows of the stored seal: its name, linked to the view that serves
+    it (notices.views.seal_image), not to a /media/ address — MEDIA is not served."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+    def __bool__(self):
+        return bool(self.name)
+
+
+class SealImageField(forms.FileField):
+    """Only what is displayed changes: cleaning still sees the stored file itself."""
+
+    link = ""  # set by the form, which knows the body
+
+    def prepare_value(self, value):
+        if isinstance(value, FieldFile) and value and self.link:
+            return _LinkedFile(value.name, self.link)
+        return value
+
+
 class IssuingBodyForm(forms.ModelForm):
     """One body's name, address, seal and codes; the codes only of the types it issues."""
 
@@ -141,10 +182,13 @@ class IssuingBodyForm(forms.ModelForm):
             "code_base",
             "seal_image",
         ]
+        field_classes = {"seal_image": SealImageField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from notices.services import document_code
+
+        self.fields["seal_image"].link = reverse("notices:seal_image", args=[self.instance.kind])
 
         self.types = [
             (t, label)
@@ -162,6 +206,8 @@ class IssuingBodyForm(forms.ModelForm):
             image.seek(0)
             if head != b"\x89PNG\r\n\x1a\n" or image.size > 2 * 1024 * 1024:
                 raise forms.ValidationError("印章图片须为 2 MB 以内的 PNG 文件。")
+            # Stored under a name nobody chose (as service proofs are, notices.uploads).
+            image.name = f"{uuid.uuid4().hex}.png"
         return image
 
     def clean_codes(self):

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from enterprises.models import Enterprise
+from notices.accounts import states_bank_account
 from notices.types import SERVED_TYPES, Body, DocumentType
 
 
@@ -157,6 +158,11 @@ class Document(models.Model):
     def served_on_enterprise(self) -> bool:
         """Whether it is served on the enterprise (a letter to the bank or the court is not)."""
         return self.doc_type in SERVED_TYPES
+
+    @property
+    def states_bank_account(self) -> bool:
+        """Whether it names the enterprise's bank account number (notices.accounts)."""
+        return states_bank_account(self.doc_type, self.content)
 
 
 class ServiceMethod(models.TextChoices):

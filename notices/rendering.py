@@ -2,7 +2,6 @@
 module — not per document."""
 
 import logging
-from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -14,13 +13,9 @@ from pypdf import PdfWriter
 from weasyprint import HTML
 
 from notices.models import Document, ServiceMethod
+from notices.screen import document_html
 
 logger = logging.getLogger(__name__)
-
-
-@cache
-def _css() -> str:
-    return (settings.BASE_DIR / "static" / "notices" / "document.css").read_text()
 
 
 def seal_url(content: dict) -> str:
@@ -42,15 +37,9 @@ def seal_url(content: dict) -> str:
 
 
 def render_html(*, doc_type: str, content: dict, voided: bool = False) -> str:
-    return render_to_string(
-        "notices/document.html",
-        {
-            "content": content,
-            "css": _css(),
-            "voided": voided,
-            "seal_url": seal_url(content),
-            "type_template": f"notices/types/{doc_type}.html",
-        },
+    """The document as issued, for its PDF: every number in clear, the seal printed."""
+    return document_html(
+        doc_type=doc_type, content=content, voided=voided, seal_url=seal_url(content)
     )
 
 

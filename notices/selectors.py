@@ -2,13 +2,23 @@ from django.db.models import Q, QuerySet
 
 from arrears.selectors import arrears_overview
 from enterprises.selectors import enterprises_visible_to
-from notices.models import Document
+from notices.models import Document, ServiceRecord
 from notices.types import SERVED_TYPES
 
 
 def documents_visible_to(user) -> QuerySet[Document]:
     return Document.objects.filter(enterprise__in=enterprises_visible_to(user)).select_related(
         "enterprise", "issued_by"
+    )
+
+
+def service_proofs_visible_to(user) -> QuerySet[ServiceRecord]:
+    """Service records with a proof, scoped as their documents are: another township's proof
+    is not found, as its document is not."""
+    return (
+        ServiceRecord.objects.filter(document__in=documents_visible_to(user))
+        .exclude(proof="")
+        .select_related("document")
     )
 
 

@@ -25,6 +25,7 @@ from notices.models import (
     ServiceRecord,
 )
 from notices.types import RULES, Body, DocumentType, body_may_issue
+from notices.uploads import proof_kind, random_name
 
 # The Job kind of a batch of documents printed as one merged PDF (notices and case batches).
 BATCH = "notice_batch"
@@ -212,6 +213,66 @@ def document_store_pdf(*, document: Document, pdf: bytes, rendered_voided: bool)
     return document
 
 
+# What a copy of a document is, in its audit entry: the PDF opened or saved, its 送达回证 form,
+# a scan or photo of its service.
+COPIES = ("view", "download", "receipt", "proof")
+
+
+@transaction.atomic
+def document_copy_log(
+    *, actor, document: Document, copy: str, request=None, proof: ServiceRecord | None = None
+) -> None:
+    """Who took a copy of which document, and when: documents name people and accounts. A copy
+    that states the enterprise's bank account in clear — the PDF of a 查询划拨 document, a scan
+    of its service — is also an unmasking, logged as one (notices.accounts). The blank 送达回证
+    names the document and the enterprise only."""
+    if copy not in COPIES:
+        raise ValueError(f"unknown copy {copy!r}")
+    detail = {"document": document.number_text}
+    detail |= {"proof": proof.pk} if proof is not None else {"pdf": copy}
+    log_action(actor=actor, action=AuditAction.EXPORT, obj=document, request=request, detail=detail)
+    if copy != "receipt" and document.states_bank_account:
+        log_action(
+            actor=actor,
+            action=AuditAction.UNMASK,
+            obj=document,
+            request=request,
+            detail={"field": "account_number", **detail},
+        )
+
+
+@transaction.atomic
+def batch_copy_log(*, actor, job, documents: list[Document], request=None) -> None:
+    """The merged PDF of a batch is a copy of each of its documents."""
+    numbers = [d.number_text for d in documents]
+    log_action(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=job,
+        request=request,
+        detail={"pdf": "batch", "documents": numbers},
+    )
+    if any(d.states_bank_account for d in documents):
+        log_action(
+            actor=actor,
+            action=AuditAction.UNMASK,
+            obj=job,
+            request=request,
+            detail={"field": "account_number", "pdf": "batch", "documents": numbers},
+        )
+
+
+def seal_image_copy_log(*, actor, body: IssuingBody, request=None) -> None:
+    """A body's seal image is what makes a printout look issued: who looked at it is kept."""
+    log_action(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=body,
+        request=request,
+        detail={"seal_image": body.seal_image.name},
+    )
+
+
 @transaction.atomic
 def document_void(*, actor, document: Document, reason: str, request=None) -> Document:
     reason = reason.strip()
@@ -361,6 +422,12 @@ def service_record(
         public_reason=public_reason,
         electronic_consent=electronic_consent,
     )
+    kind = None
+    if proof:
+        try:
+            kind = proof_kind(proof)
+        except ValidationError as error:
+            errors["proof"] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     effective = (
@@ -380,7 +447,9 @@ def service_record(
         recorded_by=actor,
     )
     if proof:
-        record.proof = proof
+        # Under a random name with the extension of what the file is: the name the uploader
+        # gave never reaches the disk, and no proof's address can be guessed from another's.
+        record.proof.save(random_name(kind), proof, save=False)
     record.save()
     if not failed:
         document.served_on = effective

@@ -67,6 +67,10 @@ class TypeRules:
     bodies: tuple[str, ...] = (Body.CENTER,)
     retired: bool = False  # no longer issued; issued ones stay valid as they are
     standalone: bool = False  # issued from an enterprise's 文书 tab, not only by a case move
+    # States the enterprise's bank account number (查询划拨). The number stays in clear in the
+    # issued act — the bank must find the account — so the act itself, its PDF and its service
+    # proofs, goes only to those who may unmask (notices.accounts); others read it masked.
+    states_bank_account: bool = False
 
 
 LAW_63 = "《中华人民共和国社会保险法》第六十三条"
@@ -132,6 +136,7 @@ RULES: dict[str, TypeRules] = {
         (LAW_63,),
         states_amounts=False,
         served_on_enterprise=False,
+        states_bank_account=True,
     ),
     DocumentType.TRANSFER_APPLICATION: TypeRules(
         "关于申请作出划拨社会保险费决定的函",
@@ -139,6 +144,8 @@ RULES: dict[str, TypeRules] = {
         None,
         (LAW_63, ORDER_20_17_18),
         served_on_enterprise=False,
+        # The inquiry's findings, as typed: 开户行、账号、余额.
+        states_bank_account=True,
     ),
     DocumentType.TRANSFER_DECISION: TypeRules(
         "划拨社会保险费决定书",
@@ -147,6 +154,7 @@ RULES: dict[str, TypeRules] = {
         (LAW_63, COERCION_37),
         states_remedies=True,
         bodies=(Body.BUREAU,),
+        states_bank_account=True,
     ),
     DocumentType.TRANSFER_NOTICE: TypeRules(
         "协助划拨社会保险费通知书",
@@ -155,6 +163,7 @@ RULES: dict[str, TypeRules] = {
         (LAW_63, COERCION_47),
         bodies=(Body.BUREAU,),
         served_on_enterprise=False,
+        states_bank_account=True,
     ),
     DocumentType.REFERRAL: TypeRules(
         "案件移送函", "移", None, (HANDLING_44, LAW_86), served_on_enterprise=False

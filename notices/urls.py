@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.document_list, name="list"),
     path("export/", views.document_export, name="export"),
     path("office/", views.office, name="office"),
+    path("office/seal/<str:body>/", views.seal_image, name="seal_image"),
     path("batch/", views.batch, name="batch"),
     path("batch/<int:job_id>/", views.batch_job, name="batch_job"),
     path("batch/<int:job_id>/pdf/", views.batch_pdf, name="batch_pdf"),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("<int:document_id>/receipt/", views.document_receipt, name="receipt"),
     path("<int:document_id>/void/", views.document_void, name="void"),
     path("<int:document_id>/service/", views.service_create, name="service"),
+    path("proof/<int:service_id>/", views.service_proof, name="proof"),
 ]

@@ -1,12 +1,13 @@
+import re
 from io import BytesIO
+from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.audit import AuditAction, log_action
 from core.dates import chinese_date, today
 from core.exports import export_response
 from core.forms import add_service_errors
@@ -16,6 +17,7 @@ from core.pagination import paginate
 from core.permissions import capability_required
 from enterprises.selectors import enterprises_visible_to, regions_visible_to
 from notices import exporters, services
+from notices.accounts import readable_in_clear
 from notices.content import build_content
 from notices.forms import (
     BatchForm,
@@ -25,8 +27,10 @@ from notices.forms import (
     ServiceForm,
 )
 from notices.models import Document
-from notices.selectors import batch_candidates, documents_visible_to
+from notices.screen import screen_html
+from notices.selectors import batch_candidates, documents_visible_to, service_proofs_visible_to
 from notices.types import RULES, Body
+from notices.uploads import kind_of, read_head
 
 
 def _rendering():
@@ -98,7 +102,7 @@ def document_issue(request, enterprise_id):
                 number_text="（出具时编号）",
                 extra=form.extra(),
             )
-            preview = _rendering().render_html(doc_type=doc_type, content=content)
+            preview = screen_html(doc_type=doc_type, content=content)
     return render(
         request, "notices/issue.html", {"enterprise": enterprise, "form": form, "preview": preview}
     )
@@ -108,7 +112,16 @@ def _document(request, document_id) -> Document:
     return get_object_or_404(documents_visible_to(request.user), pk=document_id)
 
 
+def _readable(request, document: Document) -> Document:
+    """The document as issued (PDF, service proofs) only for who may read its account number
+    in clear; 403, not 404: whoever gets here already sees that the document exists."""
+    if not readable_in_clear(request.user, document):
+        raise PermissionDenied
+    return document
+
+
 def _detail(request, document: Document, service_form: ServiceForm):
+    in_clear = readable_in_clear(request.user, document)
     return render(
         request,
         "notices/detail.html",
@@ -118,6 +131,13 @@ def _detail(request, document: Document, service_form: ServiceForm):
             "service_form": service_form,
             "direct_first": document.doc_type in services.DIRECT_FIRST,
             "today": today(),
+            "in_clear": in_clear,
+            # Who may not have the PDF reads the text here, its account numbers masked.
+            "screen": None
+            if in_clear
+            else screen_html(
+                doc_type=document.doc_type, content=document.content, voided=document.is_voided
+            ),
         },
     )
 
@@ -129,18 +149,16 @@ def document_detail(request, document_id):
 
 @capability_required("view_enterprises")
 def document_pdf(request, document_id):
-    document = _document(request, document_id)
+    document = _readable(request, _document(request, document_id))
     # Not rendered yet (the pdf queue is busy or down, or the document was just voided):
     # render now rather than make the user wait.
     document = services.document_pdf_ensure(document_id=document.pk)
     download = request.GET.get("download") == "1"
-    # Who took a copy of which document, and when: documents name people and accounts.
-    log_action(
+    services.document_copy_log(
         actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=document,
+        document=document,
+        copy="download" if download else "view",
         request=request,
-        detail={"document": document.number_text, "pdf": "download" if download else "view"},
     )
     return FileResponse(
         document.pdf.open("rb"),
@@ -156,18 +174,83 @@ def document_receipt(request, document_id):
     as the service record's proof. Whoever may see the document may print it."""
     document = _document(request, document_id)
     pdf = _rendering().render_receipt_pdf(document)
-    log_action(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=document,
-        request=request,
-        detail={"document": document.number_text, "pdf": "receipt"},
+    services.document_copy_log(
+        actor=request.user, document=document, copy="receipt", request=request
     )
     return FileResponse(
         BytesIO(pdf),
         content_type="application/pdf",
         as_attachment=request.GET.get("download") == "1",
         filename=f"{document.number_text}送达回证.pdf",
+    )
+
+
+def _disposition(*, inline: bool, name: str, fallback: str) -> str:
+    """A Content-Disposition any browser reads: an ASCII name for the old ones, the Chinese
+    name as RFC 5987 `filename*` for the rest. Both are built here, from the document's number
+    and the record's id, never from what anybody uploaded; the number is still the county's
+    own text, so characters a file system or a header cannot take are replaced."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f;]', "_", name).strip(" .") or fallback
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
+
+
+def _stored_file_response(file, *, download: bool, name: str, fallback_stem: str):
+    """A stored upload as a download. Its type is read from its first bytes — a file stored
+    before uploads were checked may be anything, and is then only ever saved, never shown —
+    and the browser is told not to guess another (nosniff) nor run anything in it (sandbox)."""
+    kind = kind_of(read_head(file))
+    extension = kind.extension if kind else ".bin"
+    response = FileResponse(
+        file, content_type=kind.content_type if kind else "application/octet-stream"
+    )
+    response["Content-Disposition"] = _disposition(
+        inline=bool(kind and kind.inline and not download),
+        name=f"{name}{extension}",
+        fallback=f"{fallback_stem}{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
+
+
+@capability_required("view_enterprises")
+def service_proof(request, service_id):
+    """The scan or photo of a service. MEDIA is not served: the file comes only through here,
+    to whoever may see its document — another township's is not found, as its document is
+    not — and every copy is in the audit log."""
+    record = get_object_or_404(service_proofs_visible_to(request.user), pk=service_id)
+    document = _readable(request, record.document)
+    try:
+        file = record.proof.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    services.document_copy_log(
+        actor=request.user, document=document, copy="proof", proof=record, request=request
+    )
+    return _stored_file_response(
+        file,
+        download=request.GET.get("download") == "1",
+        name=f"{document.number_text}送达凭证{record.pk}",
+        fallback_stem=f"service-proof-{record.pk}",
+    )
+
+
+@capability_required("manage_settings")
+def seal_image(request, body):
+    """A body's seal image, for the administrator who set it (the office page links it)."""
+    if body not in Body.values:
+        raise Http404
+    issuer = services.issuing_body(body)
+    if not issuer.seal_image:
+        raise Http404("未上传印章图片。")
+    try:
+        file = issuer.seal_image.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    services.seal_image_copy_log(actor=request.user, body=issuer, request=request)
+    return _stored_file_response(
+        file, download=False, name=f"{issuer.seal_name}印章", fallback_stem=f"seal-{body}"
     )
 
 
@@ -290,6 +373,10 @@ def batch_pdf(request, job_id):
         raise Http404("合并文件尚未生成。")
     from django.core.files.storage import default_storage
 
+    documents = list(Document.objects.filter(pk__in=job.result.get("documents", [])))
+    if not all(readable_in_clear(request.user, d) for d in documents):
+        raise PermissionDenied
+    services.batch_copy_log(actor=request.user, job=job, documents=documents, request=request)
     return FileResponse(
         default_storage.open(job.result["merged"], "rb"),
         content_type="application/pdf",

@@ -9,6 +9,16 @@ from enterprises.codes import id_check_char, uscc_check_char
 from enterprises.models import BankAccount, Enterprise, Region, TaskGroup
 
 PASSWORD = "Correct-horse-9"
+# The key of the factories' authenticators: RFC 6238's test key ("12345678901234567890").
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code() -> str:
+    """What the factories' authenticator shows now (the test's clock); no database needed, so
+    the browser tests may call it while Playwright runs."""
+    from core.otp import current_code
+
+    return current_code(TOTP_KEY)
 
 
 def make_uscc(n: int) -> str:
@@ -35,6 +45,18 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted:
             self.groups.add(Group.objects.get(name=extracted))
         self.save()
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """A confirmed authenticator with the key TOTP_KEY for a user whose role requires one
+        (settings.OTP_REQUIRED_ROLES), as such a user has after his first login: a login
+        through the form then asks for `totp_code()`. totp=True or totp=False decides it."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from core.selectors import otp_required
+
+        if create and (extracted if extracted is not None else otp_required(self)):
+            TOTPDevice.objects.create(user=self, name="测试", key=TOTP_KEY, confirmed=True)
 
 
 class TaskGroupFactory(factory.django.DjangoModelFactory):

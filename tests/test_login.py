@@ -1,7 +1,7 @@
 import pytest
 
 from core.models import AuditEntry
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 
 def _login(client, username, password):
@@ -27,7 +27,10 @@ def test_login_lands_on_the_worklist_and_is_audited(client, county):
 
 
 def test_auditor_lands_on_the_audit_log(client, county):
+    # The auditor's role requires the second factor: the code first, then his page.
     response = _login(client, "shenji", PASSWORD)
+    assert response["Location"] == "/login/verify/"
+    response = client.post("/login/verify/", {"code": totp_code()})
     assert client.get(response["Location"]).url == "/audit/"
 
 

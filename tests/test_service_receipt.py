@@ -121,10 +121,12 @@ def test_the_detail_page_links_the_receipt_and_lists_the_signed_one(client, coun
     record = county.document.services.get()
     assert record.proof.name.startswith("service/2026/")
     page = client.get(url).content.decode()
-    assert f'href="{record.proof.url}"' in page and "送达回证</a>" in page
+    # Through the view that checks who asks (MEDIA is not served): notices.views.service_proof.
+    assert f'href="/notices/proof/{record.pk}/"' in page and "送达回证</a>" in page
+    assert "/media/" not in page
     # The teammate sees the same record and its scan.
     client.force_login(county.group_leader)
-    assert f'href="{record.proof.url}"' in client.get(url).content.decode()
+    assert f'href="/notices/proof/{record.pk}/"' in client.get(url).content.decode()
 
 
 def test_a_service_without_the_scan_says_so(client, county):

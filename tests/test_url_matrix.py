@@ -6,9 +6,13 @@ added without deciding who may see it.
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from core.models import Job
+from core.models import AdminChangeRequest, Job
+from notices.models import ServiceRecord
+from notices.services import issuing_body
 from reports.archive import JOB_KIND as REPORT_JOB
 from reports.archive import ReportFile, archive_store
 
@@ -24,6 +28,16 @@ URLS = {
     "user_edit": ("GET", "manage_users", False),
     "user_password": ("GET", "manage_users", False),
     "user_unlock": ("POST", "manage_users", False),
+    "user_otp_reset": ("POST", "manage_users", False),
+    # The security administrator decides these (not in this county); the requester withdraws.
+    "admin_change_decide": ("POST", "manage_users", False),
+    # One's own account: the second step of the login, the password, the authenticator.
+    "login_verify": ("GET", "any", False),
+    "password_change": ("GET", "any", False),
+    "otp_setup": ("GET", "any", False),
+    "otp_recovery": ("GET", "any", False),
+    "otp_recovery_new": ("POST", "any", False),
+    "otp_remove": ("POST", "any", False),
     "enterprises:list": ("GET", "view_enterprises", False),
     "enterprises:export": ("GET", "export_data", False),
     "enterprises:create": ("GET", "edit_enterprises", False),
@@ -61,6 +75,7 @@ URLS = {
     "notices:list": ("GET", "view_enterprises", False),
     "notices:receipt": ("GET", "view_enterprises", True),
     "notices:office": ("GET", "manage_settings", False),
+    "notices:seal_image": ("GET", "manage_settings", False),
     "notices:batch": ("GET", "issue_documents", False),
     "notices:batch_job": ("GET", "issue_documents", False),
     "notices:batch_pdf": ("GET", "issue_documents", False),
@@ -71,6 +86,7 @@ URLS = {
     "notices:pdf": ("GET", "view_enterprises", True),
     "notices:void": ("POST", "issue_documents", True),
     "notices:service": ("POST", "issue_documents", True),
+    "notices:proof": ("GET", "view_enterprises", True),
     "enforcement:list": ("GET", "view_enterprises", False),
     "enforcement:today": ("GET", "view_enterprises", False),
     "enforcement:export": ("GET", "export_data", False),
@@ -192,6 +208,32 @@ def county(county):
                 requested_by=requester,
             ),
         )
+    # A scan of each township's service, and the center's seal: files served only by views.
+    for prefix, document, recorder in (
+        ("", county.document, county.caseworker),
+        ("other_", county.other_document, county.outsider),
+    ):
+        setattr(
+            county,
+            f"{prefix}service",
+            ServiceRecord.objects.create(
+                document=document,
+                method="direct",
+                served_on=date(2026, 11, 22),
+                effective_on=date(2026, 11, 22),
+                recorded_by=recorder,
+                proof=default_storage.save("service/2026/scan.pdf", ContentFile(b"%PDF-1.4")),
+            ),
+        )
+    center = issuing_body("center")
+    center.seal_image = default_storage.save("seals/seal.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    center.save()
+    county.admin_change = AdminChangeRequest.objects.create(
+        kind="unlock",
+        subject=county.auditor,
+        subject_username=county.auditor.username,
+        requested_by=county.sysadmin,
+    )
     county.report_job = Job.objects.create(
         kind=REPORT_JOB, created_by=county.supervisor, status="done", result={"archives": []}
     )
@@ -237,8 +279,11 @@ def _path(name, county, scoped_to_other):
         "case_id": pick("case").pk,
         "approval_id": pick("approval").pk,
         "lead_id": pick("lead").pk,
+        "service_id": pick("service").pk,
+        "body": "center",
         "kind": "tax",
         "user_id": county.caseworker.pk,
+        "change_id": county.admin_change.pk,
         "region_id": county.region_a.pk,
         "group_id": county.group_a.pk,
     }

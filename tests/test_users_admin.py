@@ -9,7 +9,7 @@ def test_administrator_creates_a_user_with_a_role(client, county):
             "username": "jingban9",
             "full_name": "新同事",
             "phone": "",
-            "role": "经办人员",
+            "roles": ["经办人员"],
             "password1": "Huguan#2026",
             "password2": "Huguan#2026",
         },
@@ -18,6 +18,8 @@ def test_administrator_creates_a_user_with_a_role(client, county):
     user = User.objects.get(username="jingban9")
     assert list(user.groups.values_list("name", flat=True)) == ["经办人员"]
     assert user.check_password("Huguan#2026")
+    # The administrator chose it: the new colleague replaces it at the first login.
+    assert user.must_change_password
     assert AuditEntry.objects.filter(action="create", object_repr="新同事").exists()
 
 
@@ -28,7 +30,7 @@ def test_weak_initial_password_is_refused(client, county):
         {
             "username": "jingban9",
             "full_name": "新同事",
-            "role": "经办人员",
+            "roles": ["经办人员"],
             "password1": "abcdefgh",
             "password2": "abcdefgh",
         },
@@ -41,20 +43,21 @@ def test_administrator_changes_role_and_deactivates(client, county):
     client.force_login(county.sysadmin)
     client.post(
         f"/users/{county.caseworker.pk}/edit/",
-        {"full_name": "王丽华", "phone": "", "role": "工作组组长", "is_active": ""},
+        {"full_name": "王丽华", "phone": "", "roles": ["工作组组长"], "is_active": ""},
     )
     county.caseworker.refresh_from_db()
     assert not county.caseworker.is_active
     assert list(county.caseworker.groups.values_list("name", flat=True)) == ["工作组组长"]
     changes = AuditEntry.objects.get(action="update").detail["changes"]
     assert changes["is_active"] == [True, False]
+    assert changes["roles"] == [["经办人员"], ["工作组组长"]]
 
 
 def test_administrator_cannot_deactivate_themselves(client, county):
     client.force_login(county.sysadmin)
     page = client.post(
         f"/users/{county.sysadmin.pk}/edit/",
-        {"full_name": "杨帆", "role": "系统管理员", "is_active": ""},
+        {"full_name": "杨帆", "roles": ["系统管理员"], "is_active": ""},
     ).content.decode()
     assert "不能停用自己的账号" in page
     county.sysadmin.refresh_from_db()
