@@ -15,6 +15,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,6 +113,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -332,6 +334,27 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy without 'unsafe-inline' (django-csp): scripts and styles come only
+# from our own static files; no template carries a script, a handler or a style attribute
+# (tests/test_csp.py). The one inline style allowed, by its hash, is the official documents'
+# stylesheet, which a document preview carries inside its sandboxed iframe (notices.screen).
+_DOCUMENT_CSS = (BASE_DIR / "static" / "notices" / "document.css").read_bytes()
+DOCUMENT_CSS_HASH = f"'sha256-{base64.b64encode(hashlib.sha256(_DOCUMENT_CSS).digest()).decode()}'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, DOCUMENT_CSS_HASH],
+        # Bootstrap draws its select arrows and check marks as data: SVG.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

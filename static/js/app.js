@@ -215,4 +215,30 @@
       field.setCustomValidity("");
     }
   });
+
+  // A "select all" box ticks every box of its list (data-check-all="<name of the boxes>").
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.dataset || !box.dataset.checkAll) {
+      return;
+    }
+    document.querySelectorAll('input[name="' + box.dataset.checkAll + '"]').forEach(function (b) {
+      b.checked = box.checked;
+    });
+  });
+
+  // Progress bars carry their percentage as data: the Content-Security-Policy allows no style
+  // attribute in the HTML, but a width set from script is allowed. Again after each htmx swap.
+  function drawProgress(root) {
+    root.querySelectorAll("[data-percent]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseFloat(bar.dataset.percent) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    drawProgress(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    drawProgress(event.target.parentNode || document);
+  });
 })();
