@@ -85,3 +85,44 @@ class EncryptedCharField(models.CharField):
                 f"{self._context()} is encrypted: only exact matches can be searched"
             )
         return super().get_lookup(lookup_name)
+
+
+class SealedJSONField(models.JSONField):
+    """A JSONField whose values under `sealed_keys` (at any depth) are encrypted in the
+    database, e.g. the account number a document states: the rest stays plain JSON that the
+    database can still query (content__extra__…)."""
+
+    def __init__(self, *args, sealed_keys: tuple[str, ...] = (), **kwargs):
+        self.sealed_keys = tuple(sealed_keys)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["sealed_keys"] = self.sealed_keys
+        return name, path, args, kwargs
+
+    def _context(self, key: str) -> str:
+        return f"{self.model._meta.label_lower}.{self.name}.{key}"
+
+    def _walk(self, value, seal: bool):
+        if isinstance(value, dict):
+            walked = {}
+            for key, item in value.items():
+                if key in self.sealed_keys and isinstance(item, str) and item:
+                    if seal:
+                        sealed = item.startswith(PREFIX)
+                        walked[key] = item if sealed else encrypt(item, context=self._context(key))
+                    else:
+                        walked[key] = decrypt(item, context=self._context(key))
+                else:
+                    walked[key] = self._walk(item, seal)
+            return walked
+        if isinstance(value, list):
+            return [self._walk(item, seal) for item in value]
+        return value
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(self._walk(value, seal=True))
+
+    def from_db_value(self, value, expression, connection):
+        return self._walk(super().from_db_value(value, expression, connection), seal=False)

@@ -15,6 +15,7 @@ from arrears.services import payment_post
 from core.audit import AuditAction, log_action
 from core.calendar import is_workday
 from core.dates import chinese_date, today
+from core.masking import mask_account_numbers
 from core.money import amount_in_capitals, format_yuan, round_fen
 from enforcement.court import served_reminder
 from enforcement.locking import lock_case
@@ -108,7 +109,8 @@ def bank_inquiry_record(
         action=AuditAction.UPDATE,
         obj=case,
         request=request,
-        detail={"inquiry": findings[:200], "sufficient": sufficient},
+        # The log is read by the auditor, who may not unmask: no account number in clear.
+        detail={"inquiry": mask_account_numbers(findings)[:200], "sufficient": sufficient},
     )
     return event
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.crypto import SealedJSONField
 from enterprises.models import Enterprise
 from notices.accounts import states_bank_account
 from notices.types import SERVED_TYPES, Body, DocumentType
@@ -114,7 +115,9 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(auto_now_add=True)
-    content = models.JSONField("文书内容")
+    # The account number a document states (an inquiry, a transfer) is encrypted at rest like
+    # the register's (core.crypto); everything else stays queryable JSON.
+    content = SealedJSONField("文书内容", sealed_keys=("account",))
     status = models.CharField(
         "状态", max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.ISSUED
     )

@@ -5,6 +5,7 @@ in clear (issue 13 §3; PIPL 第五十一条)."""
 import base64
 import os
 import subprocess
+from datetime import date
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -12,7 +13,9 @@ from django.db import DatabaseError, connection, transaction
 
 from core.crypto import PREFIX
 from enterprises.models import BankAccount, Enterprise
-from tests.factories import BankAccountFactory, EnterpriseFactory
+from notices.models import Document
+from notices.services import document_issue
+from tests.factories import BankAccountFactory, EnterpriseFactory, LedgerItemFactory
 
 ID_NUMBER = "14042719800101001X"
 ACCOUNT = "62220213040012345678"
@@ -20,9 +23,28 @@ ACCOUNT = "62220213040012345678"
 
 @pytest.fixture
 def enterprise(county):
+    """With an ID number, a basic account and a document issued to it, which states the
+    account (notices.content)."""
     enterprise = EnterpriseFactory(region=county.region_a, legal_rep_id_number=ID_NUMBER)
     BankAccountFactory(enterprise=enterprise, account_number=ACCOUNT, is_basic=True)
+    LedgerItemFactory(enterprise=enterprise, period=date(2025, 3, 1))
+    document_issue(
+        from_case=True,
+        actor=county.caseworker,
+        doc_type="deadline_notice",
+        enterprise=enterprise,
+        render=False,
+    )
     return enterprise
+
+
+def test_a_documents_stated_account_is_encrypted_and_reads_back(enterprise):
+    document = Document.objects.get(enterprise=enterprise)
+    assert document.content["bank"]["account"] == ACCOUNT
+    stored = _stored(f"SELECT content::text FROM notices_document WHERE id = {document.pk}")
+    assert ACCOUNT not in stored and PREFIX in stored
+    # The rest of the content stays plain JSON the database can query.
+    assert Document.objects.filter(content__enterprise__name=enterprise.name).exists()
 
 
 def _stored(sql):

@@ -4,6 +4,7 @@ its notice to the bank, for no more than decided and not on a rest day → the t
 from datetime import date
 
 from arrears.models import Payment
+from core.models import AuditEntry
 from enforcement.stages import Stage
 from notices.models import Document
 from tests.cases import case_at
@@ -98,3 +99,19 @@ def test_an_outsider_cannot_touch_the_transfer(client, county, frozen):
     response = client.post(f"/cases/{case.pk}/bank/", {"action": "application"})
     assert response.status_code == 404
     assert not Document.objects.filter(doc_type="transfer_application").exists()
+
+
+def test_an_account_number_in_the_findings_stays_out_of_the_audit_log(client, county, frozen):
+    """The auditor reads the log and may not unmask: the findings are logged masked."""
+    frozen.move_to(MONDAY)
+    case = case_at(county, Stage.BANK)
+    client.force_login(county.caseworker)
+    _post(
+        client,
+        case,
+        action="inquiry",
+        findings="工行 6222 0212 3456 7890，余额 3 万元",
+        sufficient="1",
+    )
+    entry = AuditEntry.objects.filter(object_id=str(case.pk), detail__has_key="inquiry").get()
+    assert entry.detail["inquiry"] == "工行 622202******7890，余额 3 万元"
