@@ -46,6 +46,8 @@ USERS = [
     ("lingdao", "张明远", roles.TASKFORCE_LEADER, None),
     ("ducha", "刘芳", roles.SUPERVISOR, None),
     ("admin", "杨帆", roles.SYSTEM_ADMIN, None),
+    # 三员分立: the security administrator confirms changes to the other two's accounts.
+    ("anquan", "郑伟", roles.SECURITY_ADMIN, None),
     ("shenji", "吴静", roles.AUDIT_ADMIN, None),
 ]
 

@@ -19,7 +19,7 @@ def test_demo_county_has_everything_the_first_login_needs(db):
     assert TaskGroup.objects.count() == 3
     assert all(g.regions.count() == 3 for g in TaskGroup.objects.all())
     assert Enterprise.objects.count() == 120
-    for username in ("jingban", "zuzhang", "lingdao", "ducha", "admin", "shenji"):
+    for username in ("jingban", "zuzhang", "lingdao", "ducha", "admin", "anquan", "shenji"):
         assert User.objects.get(username=username).check_password("Qingqian@2026")
         assert username in output
     assert "Qingqian@2026" in output
