@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
+from core.money import format_yuan
 from enterprises.models import Enterprise
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -352,7 +353,8 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enterprise} {self.paid_on} {self.amount}"
+        # Read in the audit log and in messages: the amount as every page prints money.
+        return f"{self.enterprise} {self.paid_on} {format_yuan(self.amount)} 元"
 
     @property
     def is_reversed(self) -> bool:
