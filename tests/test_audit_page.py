@@ -59,7 +59,10 @@ def test_entries_read_in_words(client, history):
     assert "文书：壶人社催告〔2026〕3号" in page
     # The object's kind by its Chinese name, not its model label.
     assert f'<span class="text-muted small">用户</span> {history.caseworker}' in page
-    assert '<span class="text-muted small">缴款</span> 壶关县鑫源机械制造有限公司' in page
+    assert (
+        '<span class="text-muted small">缴款</span> 壶关县鑫源机械制造有限公司 2026-11-20 1,234.50 元'
+        in page
+    )
     table = page[page.index("<tbody>") : page.index("</tbody>")]
     for code in ("core.user", "arrears.payment", "{&#x27;", "&#x27;changes&#x27;", "bank_transfer"):
         assert code not in table
