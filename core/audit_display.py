@@ -30,6 +30,7 @@ KEY_LABELS = {
     "court_application": "强制执行申请书",
     "created": "新增",
     "defence": "陈述申辩",
+    "deadline": "期限届满日",
     "defence_review": "申辩复核",
     "dismiss": "不予立案理由",
     "document": "文书",
@@ -37,13 +38,14 @@ KEY_LABELS = {
     "doc_type": "文书类型",
     "failed": "失败",
     "proof": "送达凭证",
-    "service": "送达记录",
+    "service": "送达方式",
     "served_on": "送达日期",
     "end": "止期",
     "enterprise": "单位",
     "error": "错误",
     "evidence": "证据条数",
     "export": "导出",
+    "file": "文件",
     "exporter": "导出类型",
     "external_ref": "外部流水号",
     "field": "字段",
@@ -65,6 +67,7 @@ KEY_LABELS = {
     "paid_on": "缴费日期",
     "password": "密码",
     "path": "地址",
+    "period": "期间",
     "pdf": "PDF",
     "periods": "所属期",
     "reason": "原因",
@@ -77,6 +80,9 @@ KEY_LABELS = {
     "roles": "角色",
     "rows": "行数",
     "seal_image": "印章图片",
+    "sha256": "SHA-256 校验值",
+    "size": "字节数",
+    "step": "环节",
     "status": "状态",
     "sufficient": "余额是否足额",
     "targets": "目标",
@@ -93,6 +99,7 @@ KEY_LABELS = {
 }
 _VALUE_LABELS: dict[str, dict[str, str]] = {
     "password": {"reset": "管理员重置", "changed": "本人修改"},
+    "step": {"generate": "生成并存档", "download": "下载"},
 }
 _MAX_TEXT = 300
 

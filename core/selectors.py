@@ -27,7 +27,10 @@ def audit_entries_search(
 ) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if username:
-        entries = entries.filter(actor_username__icontains=username)
+        # The user exactly (jingban is not jingban2), or by part of the full name.
+        entries = entries.filter(
+            Q(actor_username__iexact=username) | Q(actor__full_name__icontains=username)
+        )
     if action:
         entries = entries.filter(action=action)
     if object_type:

@@ -10,6 +10,7 @@ class NoticesConfig(AppConfig):
         from core.exports import register
         from notices import checks  # noqa: F401  (registers the font and HarfBuzz checks)
         from notices.exporters import DOCUMENTS
+        from notices.models import ServiceMethod
 
         register(DOCUMENTS)
         # How the audit page words the copies of documents (notices.services.document_copy_log).
@@ -23,3 +24,4 @@ class NoticesConfig(AppConfig):
             ],
         )
         register_values(("field",), [("account_number", "银行账号")])
+        register_values(("service",), ServiceMethod.choices)

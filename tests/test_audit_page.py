@@ -105,3 +105,11 @@ def test_only_the_auditor_reads_or_exports_the_log(client, history, who):
     client.force_login(getattr(history, who))
     assert client.get("/audit/").status_code == 403
     assert client.get("/audit/export/").status_code == 403
+
+
+def test_the_user_filter_is_the_user_not_every_name_that_contains_it(client, history):
+    log_action(actor=history.outsider, action="export")  # jingban2
+    page = _page(client, history.auditor, username="jingban", action="export")
+    assert "jingban2" not in page
+    page = _page(client, history.auditor, username=history.outsider.full_name)
+    assert "jingban2" in page
