@@ -2,6 +2,8 @@
 unmasks calls log_action."""
 
 import ipaddress
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +11,20 @@ from django.db import models
 from core.audit_chain import seal_after_commit
 from core.models import AuditAction, AuditEntry, AuditResult
 
-__all__ = ["AuditAction", "AuditResult", "client_ip", "log_action"]
+__all__ = ["AuditAction", "AuditResult", "client_ip", "log_action", "on_behalf_of"]
+
+# The address of the request that started the background work now running (core.jobs): what
+# that work logs is the user's act from there, not the worker's.
+_ORIGIN_IP: ContextVar[str | None] = ContextVar("audit_origin_ip", default=None)
+
+
+@contextmanager
+def on_behalf_of(*, ip: str | None):
+    token = _ORIGIN_IP.set(ip)
+    try:
+        yield
+    finally:
+        _ORIGIN_IP.reset(token)
 
 
 def client_ip(request) -> str | None:
@@ -51,7 +66,7 @@ def log_action(
         actor_username=username or (known_actor.get_username() if known_actor else "系统"),
         action=action,
         result=result,
-        ip=client_ip(request),
+        ip=client_ip(request) if request is not None else _ORIGIN_IP.get(),
         detail=detail or {},
     )
     if obj is not None:

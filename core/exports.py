@@ -260,6 +260,7 @@ def export_response(request, name: str):
             kind=f"export:{exporter.name}",
             task=EXPORT_TASK,
             created_by=request.user,
+            request=request,
             total=total,
             result={"exporter": exporter.name, "query": query.urlencode()},
         )

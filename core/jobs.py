@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import client_ip, on_behalf_of
 from core.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -72,9 +73,12 @@ def progress_of(job: Job) -> tuple[int, int | None]:
     return _cache_get(_PROGRESS.format(job.pk), 0), job.total
 
 
-def job_create(*, kind: str, task: str, created_by, **fields) -> Job:
-    """A new queued job, handed to `task` once the caller's transaction commits."""
-    job = Job.objects.create(kind=kind, task=task, created_by=created_by, **fields)
+def job_create(*, kind: str, task: str, created_by, request=None, **fields) -> Job:
+    """A new queued job, handed to `task` once the caller's transaction commits. The address
+    of the request that started it goes with it, into the audit entries its work writes."""
+    job = Job.objects.create(
+        kind=kind, task=task, created_by=created_by, ip=client_ip(request), **fields
+    )
     job_enqueue(job)
     return job
 
@@ -168,7 +172,7 @@ def run_job(job_id: int, work) -> str:
     job = job_claim(job_id)
     if job is None:
         return "skipped"
-    with heartbeat(job.pk):
+    with heartbeat(job.pk), on_behalf_of(ip=job.ip):
         try:
             status, result = work(job)
         except Exception:

@@ -263,6 +263,8 @@ class Job(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     message = models.TextField("说明", blank=True)
+    # Where the user who started it was (core.audit.on_behalf_of): its audit entries say so.
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -70,6 +70,7 @@ def import_upload(request, kind):
                 kind=imports.job_kind(importer),
                 task=CHECK_IMPORT,
                 created_by=request.user,
+                request=request,
                 file_name=upload.name[:200],
                 file_path=str(path),
             )

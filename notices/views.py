@@ -320,6 +320,7 @@ def batch(request):
                     kind=services.BATCH,
                     task="notices.tasks.issue_batch",
                     created_by=request.user,
+                    request=request,
                     total=len(chosen),
                     result={"doc_type": form.cleaned_data["doc_type"], "enterprise_ids": chosen},
                 )

@@ -138,6 +138,7 @@ def report_generate(request):
         kind=reports.JOB_KIND,
         task=reports.GENERATE_TASK,
         created_by=request.user,
+        request=request,
         total=100,
         result={"kind": kind, "start": start.isoformat(), "end": end.isoformat(), "label": label},
     )

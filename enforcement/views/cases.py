@@ -81,6 +81,7 @@ def case_bulk(request):
         kind=BATCH,
         task="enforcement.tasks.move_cases_batch",
         created_by=request.user,
+        request=request,
         total=cases.count(),
         result={
             "doc_type": MOVES[(case_stage, to_stage)].document,
