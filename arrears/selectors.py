@@ -18,7 +18,7 @@ from arrears.models import (
 from arrears.policy import current_policy, fee_rules, statutory_due_date
 from core.dates import today
 from enterprises.models import Enterprise
-from enterprises.selectors import enterprises_visible_to
+from enterprises.selectors import enterprises_visible_to, visible_q
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 # "Owes something" means at least a fen: on the demo's SQLite, sums of decimals are binary
@@ -220,7 +220,7 @@ def item_fee_quote(item: LedgerItem, *, as_of=None) -> FeeQuote:
 
 def pending_suspensions_for(user) -> QuerySet[Suspension]:
     return (
-        Suspension.objects.filter(status="pending", enterprise__in=enterprises_visible_to(user))
+        Suspension.objects.filter(visible_q(user, "enterprise", lazy=True), status="pending")
         .exclude(requested_by=user)
         .select_related("enterprise", "requested_by")
     )
@@ -230,7 +230,7 @@ def pending_adjustments_for(user) -> QuerySet[LedgerAdjustment]:
     """Adjustments that lower what is owed, waiting for a leader other than the requester."""
     return (
         LedgerAdjustment.objects.filter(
-            status=ApprovalStatus.PENDING, item__enterprise__in=enterprises_visible_to(user)
+            visible_q(user, "item__enterprise", lazy=True), status=ApprovalStatus.PENDING
         )
         .exclude(created_by=user)
         .select_related("item", "item__enterprise", "created_by")

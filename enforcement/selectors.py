@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, QuerySet, Value
 from django.utils import timezone
@@ -6,10 +7,10 @@ from django.utils import timezone
 from arrears.models import ApprovalStatus, LedgerAdjustment, Suspension, SuspensionKind
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
 from core.roles import CAPABILITIES, has_capability
-from enforcement.court import case_court_window
+from enforcement.court import case_court_window, case_court_windows
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
 from enforcement.stages import CHAIN, MOVES, Stage
-from enterprises.selectors import enterprises_visible_to
+from enterprises.selectors import visible_q
 from notices.models import Document
 
 
@@ -19,7 +20,7 @@ def casework_settings() -> CaseworkSettings:
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    return Case.objects.filter(enterprise__in=enterprises_visible_to(user)).select_related(
+    return Case.objects.filter(visible_q(user, "enterprise")).select_related(
         "enterprise", "enterprise__region", "assigned_to", "current_document"
     )
 
@@ -34,7 +35,7 @@ AMOUNT_BANDS = {
 
 
 def leads_visible_to(user) -> QuerySet[AuditLead]:
-    return AuditLead.objects.filter(enterprise__in=enterprises_visible_to(user)).select_related(
+    return AuditLead.objects.filter(visible_q(user, "enterprise")).select_related(
         "enterprise", "enterprise__region", "case"
     )
 
@@ -164,7 +165,7 @@ def chain_progress(case: Case) -> list[tuple[str, str]]:
 def approvals_waiting_for(user) -> QuerySet[Approval]:
     """Pending approvals this user could decide: in their jurisdiction, not their own request."""
     pending = Approval.objects.filter(
-        status="pending", case__enterprise__in=enterprises_visible_to(user)
+        visible_q(user, "case__enterprise", lazy=True), status="pending"
     )
     return pending.exclude(requested_by=user).select_related(
         "case", "case__enterprise", "requested_by"
@@ -219,12 +220,11 @@ def rejected_requests_of(user) -> list[dict]:
     and ledger adjustments, newest first, at most REJECTED_SHOWN_MAX + 1 (the menu shows "10+").
     One query (UNION ALL)."""
     since = timezone.now() - timedelta(days=REJECTED_SHOWN_DAYS)
-    visible = enterprises_visible_to(user)
     cases = Approval.objects.filter(
+        visible_q(user, "case__enterprise", lazy=True),
         requested_by=user,
         status=Approval.Status.REJECTED,
         decided_at__gte=since,
-        case__enterprise__in=visible,
     ).exclude(
         Exists(
             Approval.objects.filter(
@@ -233,10 +233,10 @@ def rejected_requests_of(user) -> list[dict]:
         )
     )
     suspensions = Suspension.objects.filter(
+        visible_q(user, "enterprise", lazy=True),
         requested_by=user,
         status=ApprovalStatus.REJECTED,
         decided_at__gte=since,
-        enterprise__in=visible,
     ).exclude(
         Exists(
             Suspension.objects.filter(
@@ -245,10 +245,10 @@ def rejected_requests_of(user) -> list[dict]:
         )
     )
     adjustments = LedgerAdjustment.objects.filter(
+        visible_q(user, "item__enterprise", lazy=True),
         created_by=user,
         status=ApprovalStatus.REJECTED,
         decided_at__gte=since,
-        item__enterprise__in=visible,
     ).exclude(
         Exists(
             LedgerAdjustment.objects.filter(
@@ -344,24 +344,41 @@ def court_last_day(case: Case) -> date | None:
     return window.latest if window else None
 
 
-def court_reminders(cases, *, day, lead_days: int) -> list[tuple[Case, date]]:
-    """Cases not yet before the court whose time to apply ends within `lead_days` (or has)."""
-    reminders = []
-    for case in cases.filter(stage__in=(Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)):
-        last_day = court_last_day(case)
-        if last_day is not None and (last_day - day).days <= lead_days:
-            reminders.append((case, last_day))
-    return reminders
+# The stages in which the time to apply to the court runs and the case is not before it yet.
+COURT_REMINDER_STAGES = (Stage.BANK, Stage.PENALTY, Stage.DISCIPLINE)
+
+
+def court_reminders(cases, *, day, lead_days: int | None = None) -> list[tuple[Case, date]]:
+    """Cases not yet before the court whose time to apply ends within `lead_days` (or has).
+    `cases`: a list of cases, or of rows with their pk, stage, enterprise_id, opened_at and
+    order_id (今日待办's); their windows are read together (enforcement.court.
+    case_court_windows), not case by case — 80 such cases made 80 queries of 今日待办.
+    `lead_days`: the casework settings' court_reminder_days unless given, read only when some
+    case has a window."""
+    cases = [case for case in cases if case.stage in COURT_REMINDER_STAGES]
+    windows = case_court_windows(cases)
+    if not windows:
+        return []
+    if lead_days is None:
+        lead_days = casework_settings().court_reminder_days
+    return [
+        (case, windows[case.pk].latest)
+        for case in cases
+        if case.pk in windows and (windows[case.pk].latest - day).days <= lead_days
+    ]
 
 
 def penalty_clocks(cases) -> list[tuple[Case, str, date]]:
     """The fine's two clocks (行政处罚法 第六十条、第六十一条): the decision within 90 days of 立案,
-    its service within 7 working days."""
-    from enforcement.penalty_procedure import penalty_state
+    its service within 7 working days. `cases`: a list of cases, or of rows with their pk and
+    stage (今日待办's); read together, two queries in all."""
+    from enforcement.penalty_procedure import penalty_clocks_of
 
+    cases = [case for case in cases if case.stage == Stage.PENALTY]
+    states = penalty_clocks_of(cases)
     clocks = []
-    for case in cases.select_related("enterprise"):
-        state = penalty_state(case)
+    for case in cases:
+        state = states[case.pk]
         if state["decide_by"] and state["fine"] is None:
             clocks.append((case, "作出处罚决定", state["decide_by"]))
         if state["serve_by"]:
@@ -372,50 +389,106 @@ def penalty_clocks(cases) -> list[tuple[Case, str, date]]:
 UNSERVED_SHOWN = 20
 
 
+class _OpenCase(NamedTuple):
+    """What 今日待办 reads of an open case to put it on its lists (the clocks read the same
+    names as on a Case), without building the case."""
+
+    pk: int
+    stage: str
+    review_due: date | None
+    opened_at: datetime
+    order_id: int | None
+    enterprise_id: int
+    deadline: date | None  # of the current document
+    document_status: str | None
+
+
+_OPEN_CASE_VALUES = (
+    "pk",
+    "stage",
+    "review_due",
+    "opened_at",
+    "order_id",
+    "enterprise_id",
+    "current_document__deadline",
+    "current_document__status",
+)
+
+
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
     from core.calendar import add_working_days
     from notices.selectors import document_search
 
-    mine = cases_visible_to(user).filter(closed_at__isnull=True, assigned_to=user)
     soon = add_working_days(day, 3)
-    settings = casework_settings()
-    shown = mine.select_related("enterprise", "current_document")
+    # The user's open cases as plain rows, newest first: a caseworker may hold a couple of
+    # hundred and most are on no list today. The lists are cut from them here, and the cases
+    # they show are read once afterwards (a query per list before, and the court and penalty
+    # clocks read case by case).
+    mine = [
+        _OpenCase(*values)
+        for values in cases_visible_to(user)
+        .filter(closed_at__isnull=True, assigned_to=user)
+        .values_list(*_OPEN_CASE_VALUES)
+    ]
+    ids = [case.pk for case in mine]
+    reviews_due = [
+        case
+        for case in mine
+        if case.stage == Stage.TRACKING and case.review_due is not None and case.review_due <= day
+    ]
+    overdue = [
+        case
+        for case in mine
+        if case.deadline is not None and case.deadline < day and case.document_status == "issued"
+    ]
+    due_soon = [
+        case for case in mine if case.deadline is not None and day <= case.deadline <= soon.day
+    ]
+    court = court_reminders(mine, day=day)
+    clocks = penalty_clocks(mine)
+    shown_ids = {case.pk for case in (*reviews_due, *overdue, *due_soon)}
+    shown_ids |= {row[0].pk for row in (*court, *clocks)}
+    shown = cases_visible_to(user).in_bulk(shown_ids) if shown_ids else {}
+
+    def cases(rows):
+        return [shown[case.pk] for case in rows if case.pk in shown]
+
     unserved = document_search(user=user, served="no").order_by("issued_at")
+    unserved_shown = list(unserved.select_related("enterprise")[:UNSERVED_SHOWN])
     # Lists, not querysets: the page shows each list's length and then its lines, which on a
     # queryset is a COUNT and a SELECT each (the worklist is the page every caseworker opens).
     return {
-        "reviews_due": list(shown.filter(stage=Stage.TRACKING, review_due__lte=day)),
+        "reviews_due": cases(reviews_due),
         "broken_deferrals": list(
             Deferral.objects.filter(
-                case__in=mine,
+                case_id__in=ids,
                 status=Deferral.Status.BROKEN,
                 ended_on__gte=day - timedelta(days=30),
             ).select_related("case__enterprise")
         ),
         "instalments_due": list(
             Instalment.objects.filter(
-                deferral__case__in=mine,
+                deferral__case_id__in=ids,
                 deferral__status=Deferral.Status.ACTIVE,
                 due_on__gte=day,
                 due_on__lte=day + timedelta(days=7),
             ).select_related("deferral__case__enterprise")
         ),
-        "court": court_reminders(mine, day=day, lead_days=settings.court_reminder_days),
-        "penalty_clocks": penalty_clocks(mine.filter(stage=Stage.PENALTY)),
-        "overdue": list(
-            shown.filter(current_document__deadline__lt=day, current_document__status="issued")
-        ),
-        "due_soon": list(
-            shown.filter(
-                current_document__deadline__gte=day, current_document__deadline__lte=soon.day
-            )
-        ),
+        "court": [(shown[case.pk], last_day) for case, last_day in court if case.pk in shown],
+        "penalty_clocks": [
+            (shown[case.pk], what, last_day) for case, what, last_day in clocks if case.pk in shown
+        ],
+        "overdue": cases(overdue),
+        "due_soon": cases(due_soon),
         "due_soon_warning": soon.warning,
         # Every document the user can see that waits for its service record, not only a case's
         # current one: a 催告书 or a transfer decision left unserved stops the chain as surely.
-        "unserved": list(unserved.select_related("enterprise")[:UNSERVED_SHOWN]),
-        "unserved_count": unserved.count(),
+        "unserved": unserved_shown,
+        # Counted only when the list was cut short: otherwise the list is all of them.
+        "unserved_count": unserved.count()
+        if len(unserved_shown) == UNSERVED_SHOWN
+        else len(unserved_shown),
         "approvals": [
             a for a in approvals_waiting_for(user) if user.has_perm(f"core.{a.capability}")
         ],

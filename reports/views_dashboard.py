@@ -11,21 +11,19 @@ from enterprises.models import TaskGroup
 from reports import dashboard, selectors
 
 
-def _scope(request) -> selectors.Scope:
+def _scope(request, groups: list[TaskGroup]) -> selectors.Scope:
     """The task force sees the county or any group it picks; a group leader the group he
-    leads (the first, or the one picked among his)."""
+    leads (the first, or the one picked among his). `groups`: those the page offers to pick
+    (every group for the task force, his own for a group leader), read once for both."""
     group_id = request.GET.get("group", "")
     if has_capability(request.user, "view_all_regions"):
         if group_id.isdigit():
             return selectors.group_scope(get_object_or_404(TaskGroup, pk=int(group_id)))
         return selectors.county_scope()
-    led = TaskGroup.objects.filter(leader=request.user)
-    if group_id.isdigit():
-        led = led.filter(pk=int(group_id))
-    group = led.first()
-    if group is None:
+    led = [g for g in groups if g.pk == int(group_id)] if group_id.isdigit() else groups
+    if not led:
         raise Http404("没有您负责的工作组。")
-    return selectors.group_scope(group)
+    return selectors.group_scope(led[0])
 
 
 @capability_required("issue_documents")
@@ -38,12 +36,12 @@ def mine(request):
 
 @capability_required("view_dashboard")
 def home(request):
-    scope = _scope(request)
-    groups = (
+    groups = list(
         TaskGroup.objects.all()
         if has_capability(request.user, "view_all_regions")
         else TaskGroup.objects.filter(leader=request.user)
     )
+    scope = _scope(request, groups)
     return render(
         request,
         "reports/dashboard.html",

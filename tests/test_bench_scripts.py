@@ -79,14 +79,18 @@ def test_bench_holds_scripts():
     assert SCRIPTS, f"no benchmark script found in {BENCH}"
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
-def test_bench_script_small_run_passes_its_checks(script, migrated_template):
+# Every script, and each of its modes that builds other figures (load.py's office day).
+RUNS = [(script, ()) for script in SCRIPTS] + [("load.py", ("--day",))]
+
+
+@pytest.mark.parametrize(("script", "mode"), RUNS)
+def test_bench_script_small_run_passes_its_checks(script, mode, migrated_template):
     figures = ROOT / "docs" / "benchmarks.md"
     figures_before = figures.read_bytes() if figures.exists() else None
-    database = f"{name_prefix()}_{Path(script).stem}"
+    database = f"{name_prefix()}_{Path(script).stem}{''.join(m.strip('-') for m in mode)}"
     try:
         run = subprocess.run(
-            [sys.executable, str(BENCH / script), "--check"],
+            [sys.executable, str(BENCH / script), "--check", *mode],
             cwd=ROOT,
             env={
                 **os.environ,
