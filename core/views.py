@@ -226,38 +226,37 @@ def user_password(request, user_id):
     )
 
 
-@capability_required("manage_users")
-@require_POST
-def user_unlock(request, user_id):
+def _account_action(request, user_id, service, done: str):
+    """Unlock or reset the second factor: done at once, or a request for the confirmer when
+    the account is an administrator's (core.services)."""
     user = get_object_or_404(User, pk=user_id)
     try:
-        result = services.user_unlock(actor=request.user, user=user, request=request)
+        result = service(actor=request.user, user=user, request=request)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
         if isinstance(result, AdminChangeRequest):
             _requested(request, result)
         else:
-            messages.success(request, f"已解除 {user.username} 的登录锁定。")
+            messages.success(request, done.format(username=user.username))
     return redirect("users")
+
+
+@capability_required("manage_users")
+@require_POST
+def user_unlock(request, user_id):
+    return _account_action(request, user_id, services.user_unlock, "已解除 {username} 的登录锁定。")
 
 
 @capability_required("manage_users")
 @require_POST
 def user_otp_reset(request, user_id):
-    user = get_object_or_404(User, pk=user_id)
-    try:
-        result = services.user_otp_reset(actor=request.user, user=user, request=request)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        if isinstance(result, AdminChangeRequest):
-            _requested(request, result)
-        else:
-            messages.success(
-                request, f"已重置 {user.username} 的双因素认证，该用户下次登录时须重新绑定。"
-            )
-    return redirect("users")
+    return _account_action(
+        request,
+        user_id,
+        services.user_otp_reset,
+        "已重置 {username} 的双因素认证，该用户下次登录时须重新绑定。",
+    )
 
 
 @require_POST
