@@ -5,12 +5,14 @@ Data is set up with the services in fixtures, before the browser starts; what th
 is read back in a thread of its own (ORM work on the thread running Playwright's event loop
 would open a connection that outlives the test database)."""
 
+import re
 import threading
 import time
 
 import pytest
 from django.db import connection
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from arrears import services as arrears_services
 from arrears.models import Payment
@@ -138,14 +140,17 @@ def test_a_reject_asks_for_its_reason_before_sending(county, waiting, live_serve
 
     row.locator("button:has-text('驳回…')").click()
     reason = page.locator(f"#reject-reason-{waiting.pk}")
-    reason.wait_for(state="visible")
+    # Bootstrap's collapse animates; a click while the box is still opening can land on a
+    # half-drawn form on a loaded machine. A user presses once it is open.
+    expect(page.locator(f"#reject-{waiting.pk}")).to_have_class(re.compile(r"\bshow\b"))
     confirm = row.locator("button:has-text('确认驳回')")
     confirm.click()
     message = "请填写驳回理由，申请人将看到它。"
-    assert reason.evaluate("box => box.validationMessage") == message
+    expect(reason).to_have_js_property("validationMessage", message)
     reason.fill("   ")
+    expect(reason).to_have_js_property("validationMessage", "")
     confirm.click()
-    assert reason.evaluate("box => box.validationMessage") == message
+    expect(reason).to_have_js_property("validationMessage", message)
     page.wait_for_timeout(300)
     assert sent == [] and page.url == f"{url}/cases/approvals/"
 
