@@ -8,6 +8,8 @@ A year without one is never an error: its weekends and the statutory holidays of
 """
 
 import calendar as gregorian
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -104,25 +106,59 @@ def statutory_holidays(year: int) -> MappingProxyType[date, str]:
     return MappingProxyType(dict(sorted(holidays.items())))  # cached: read-only
 
 
-class _Calendar:
-    """The holiday rows of the years a computation touches, read once."""
+class _HolidayRows:
+    """The Holiday rows of the years read so far and the years with an official arrangement."""
 
     def __init__(self):
         self.overrides: dict[date, bool] = {}
         self.years_loaded: set[int] = set()
-        self.known_years = set(CalendarYear.objects.values_list("year", flat=True))
+        self._known_years: set[int] | None = None
+
+    @property
+    def known_years(self) -> set[int]:
+        if self._known_years is None:
+            self._known_years = set(CalendarYear.objects.values_list("year", flat=True))
+        return self._known_years
+
+    def load(self, year: int) -> None:
+        if year not in self.years_loaded:
+            self.years_loaded.add(year)
+            self.overrides.update(
+                Holiday.objects.filter(date__year=year).values_list("date", "is_workday")
+            )
+
+
+# Within `one_reading()`, the rows every deadline of the block reads: a page listing many clocks
+# (今日待办: two or three deadlines a case at 查询划拨 or 移送处罚) read the two tables afresh
+# for each one.
+_shared_rows: ContextVar[_HolidayRows | None] = ContextVar("holiday_rows", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Every deadline computed in the block reads the calendar tables once. For reads only: a
+    block that edits the calendar would see the rows as they were when first read."""
+    token = _shared_rows.set(_shared_rows.get() or _HolidayRows())  # nested: the outer rows
+    try:
+        yield
+    finally:
+        _shared_rows.reset(token)
+
+
+class _Calendar:
+    """One computation over the holiday rows; the years it touched without an arrangement are its
+    own, whoever else shares the rows."""
+
+    def __init__(self):
+        self.rows = _shared_rows.get() or _HolidayRows()
         self.missing: set[int] = set()
 
     def is_workday(self, day: date) -> bool:
-        if day.year not in self.years_loaded:
-            self.years_loaded.add(day.year)
-            self.overrides.update(
-                Holiday.objects.filter(date__year=day.year).values_list("date", "is_workday")
-            )
-            if day.year not in self.known_years:
-                self.missing.add(day.year)
-        if day in self.overrides:
-            return self.overrides[day]
+        self.rows.load(day.year)
+        if day.year not in self.rows.known_years:
+            self.missing.add(day.year)
+        if day in self.rows.overrides:
+            return self.rows.overrides[day]
         if day.year in self.missing and day in statutory_holidays(day.year):
             return False
         return day.weekday() < 5

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from arrears.models import ApprovalStatus, LedgerAdjustment, Suspension, SuspensionKind
 from arrears.selectors import pending_adjustments_for, pending_suspensions_for
+from core.calendar import add_working_days, one_reading
 from core.roles import CAPABILITIES, has_capability
 from enforcement.court import case_court_window, case_court_windows
 from enforcement.models import Approval, AuditLead, Case, CaseworkSettings, Deferral, Instalment
@@ -415,9 +416,9 @@ _OPEN_CASE_VALUES = (
 )
 
 
+@one_reading()  # the court and penalty clocks of every listed case read the calendar once
 def worklist(user, *, day) -> dict:
     """今日待办: what needs the user today, derived from cases, documents and approvals."""
-    from core.calendar import add_working_days
     from notices.selectors import document_search
 
     soon = add_working_days(day, 3)

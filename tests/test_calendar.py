@@ -9,6 +9,7 @@ from core.calendar import (
     deadline,
     is_workday,
     next_working_day,
+    one_reading,
 )
 from core.models import CalendarYear, Holiday
 
@@ -158,3 +159,27 @@ def test_calendar_form_explains_mistakes(client, county):
     text = page.content.decode()
     assert "「2026-10-01 国庆」不在 2027 年" in text and "2027-02-10 不是周末" in text
     assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+def test_one_reading_reads_the_tables_once_and_keeps_each_answer_its_own(
+    db, django_assert_num_queries
+):
+    _forget(2031)
+    alone = [
+        add_calendar_days(date(2026, 12, 30), 3),  # runs into 2027
+        add_working_days(date(2031, 9, 26), 5),  # 2031 has no arrangement: says so
+        add_working_days(date(2026, 9, 25), 5),  # all in 2026: complete
+    ]
+    with one_reading():
+        with django_assert_num_queries(4):  # the arranged years, then 2026, 2027, 2031
+            shared = [
+                add_calendar_days(date(2026, 12, 30), 3),
+                add_working_days(date(2031, 9, 26), 5),
+                add_working_days(date(2026, 9, 25), 5),
+            ]
+        with django_assert_num_queries(0):
+            again = add_working_days(date(2031, 9, 26), 5)
+    assert shared == alone and again == alone[1]
+    assert not alone[1].complete and alone[2].complete  # 2031's gap is not 2026's
+    with django_assert_num_queries(2):  # outside the block: read afresh
+        add_working_days(date(2026, 9, 25), 5)
