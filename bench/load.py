@@ -23,8 +23,17 @@ county dashboard, the group leaders their group's dashboard and 今日待办, th
 warm-up (every worker fills its caches) are not measured; then every request for
 `--seconds` is: count, median, p95, max and errors per page.
 
+`--day` (issue: 40 users for 10 minutes, p95 ≤ 1 s, no error) plays an office's day instead:
+each user reads a page 1–5 s before the next, leaders also read the arrears overview, group
+leaders the case list, and caseworkers the 文书 list, a fee question in the calculator and
+the ledger of one of their enterprises, on which they then record a payment — form, preview,
+confirmation: a write that locks the enterprise and replays its items. Afterwards every
+payment the run confirmed must be in the ledger once, and the ledgers it touched must equal a
+replay of their history (arrears.verify, as `verify_ledger`).
+
 `--check` runs 500 enterprises, 20,000 items, 5 users for 5 seconds, checks that no request
-failed and every page was requested, and writes no figures.
+failed, every page was requested and (with `--day`) the payments check out, and writes no
+figures.
 """
 
 import argparse
@@ -72,7 +81,15 @@ PAGES = {
     "cases": "/cases/",
     "register": "/enterprises/",
     "documents": "/notices/",
-    "calculator": "/arrears/calculator/",
+    # A fee question answered: 12,345.67 yuan due on 15 March 2025, paid today.
+    "calculator": "/arrears/calculator/?principal=12345.67&due_date=2025-03-15&as_of={today}",
+    # An enterprise of the caseworker's townships (the next one each time): its ledger, and a
+    # payment entered, previewed and confirmed (a write: the enterprise's row is locked and
+    # its items replayed, arrears.services.payment_post).
+    "ledger": "/arrears/enterprise/{enterprise}/",
+    "payment_form": "/arrears/enterprise/{enterprise}/payments/new/",
+    "payment_preview": "/arrears/enterprise/{enterprise}/payments/new/",
+    "payment": "/arrears/enterprise/{enterprise}/payments/new/",
 }
 PAGE_TITLES = {
     "dashboard": "dashboard `/dashboard/`",
@@ -81,8 +98,14 @@ PAGE_TITLES = {
     "cases": "case list `/cases/`",
     "register": "enterprise register `/enterprises/`",
     "documents": "文书 list `/notices/`",
-    "calculator": "滞纳金试算 `/arrears/calculator/`",
+    "calculator": "滞纳金试算 `/arrears/calculator/?…`",
+    "ledger": "an enterprise's ledger `/arrears/enterprise/<id>/`",
+    "payment_form": "登记缴款, form `GET …/payments/new/`",
+    "payment_preview": "登记缴款, preview `POST …/payments/new/`",
+    "payment": "登记缴款, confirm (written) `POST …/payments/new/`",
 }
+# Requests that are part of another: not required of their own in `--check`.
+SUB_REQUESTS = ("payment_form", "payment_preview")
 # Who requests what under load, and how many of the users each role gets (locust weights).
 ROLE_PAGES = {
     "leader": ("dashboard",),
@@ -91,13 +114,25 @@ ROLE_PAGES = {
 }
 ROLE_WEIGHTS = {"leader": 1, "group_leader": 1, "caseworker": 3}
 # `--day`: an office's day rather than a stress test. People read a page before the next
-# (1 to 5 s), caseworkers also open the 文书 list and the late-fee calculator, leaders the
-# arrears overview; the target is p95 ≤ 1 s on every page with no error.
+# (1 to 5 s), caseworkers also open the 文书 list, answer a fee question with the calculator,
+# open an enterprise's ledger and record a payment on it; leaders read the arrears overview.
+# The target is p95 ≤ 1 s on every page with no error.
 DAY_ROLE_PAGES = {
     "leader": ("dashboard", "overview"),
     "group_leader": ("dashboard", "worklist", "cases"),
-    "caseworker": ("worklist", "overview", "cases", "register", "documents", "calculator"),
+    "caseworker": (
+        "worklist",
+        "overview",
+        "ledger",
+        "payment",
+        "cases",
+        "register",
+        "documents",
+        "calculator",
+    ),
 }
+# Enterprises of each caseworker's townships the day's ledgers and payments go to.
+DAY_ENTERPRISES_PER_CASEWORKER = 200
 DAY_THINK_SECONDS = (1, 5)
 DAY_TARGET_MS = 1000
 ROLE_NAMES = {"leader": "专班领导", "group_leader": "工作组组长", "caseworker": "经办人员"}
@@ -115,13 +150,15 @@ def months_before(day: date, months: int) -> date:
 
 
 def build(enterprises: int, items: int, as_of: date) -> dict:
-    """The county; returns the accounts to log in with, by role."""
+    """The county; returns the accounts to log in with, by role, and the enterprises each
+    caseworker's ledgers and payments go to."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.db import connection
 
     from arrears.balances import balances_refresh
     from arrears.models import Allocation, LedgerItem, Payment
+    from arrears.policy import current_policy, due_date_for
     from core import roles
     from core.models import User
     from enforcement.models import Case
@@ -145,19 +182,28 @@ def build(enterprises: int, items: int, as_of: date) -> dict:
             )
     # The newest period two months back: every item is past its due date today.
     newest = months_before(as_of, 2)
-    period = f"(DATE '{newest.isoformat()}' - make_interval(months => {per_enterprise - 1} - m))"
+    # Each period with its due date as the policy sets it (moved off rest days): what a replay
+    # derives (arrears.verify), so that the ledgers the day's payments touch check out.
+    policy = current_policy()
+    periods = [months_before(newest, per_enterprise - 1 - m) for m in range(per_enterprise)]
     insert_select(
         LedgerItem,
         {
             "enterprise_id": "e.id",
             "insurance_type": "'pension'",
-            "period": f"{period}::date",
-            "unit_amount": "round((500 + (e.id * 37 + m * 11) %% 4000)::numeric, 2)",
-            "individual_amount": "round((250 + (e.id * 13 + m) %% 2000)::numeric, 2)",
-            "due_date": f"({period} + interval '2 months' - interval '1 day')::date",
+            "period": "p.period",
+            "unit_amount": "round((500 + (e.id * 37 + p.m * 11) %% 4000)::numeric, 2)",
+            "individual_amount": "round((250 + (e.id * 13 + p.m) %% 2000)::numeric, 2)",
+            "due_date": "p.due",
         },
-        f'"{table}" e CROSS JOIN generate_series(0, %s - 1) AS m',
-        [per_enterprise],
+        f'"{table}" e CROSS JOIN (VALUES '
+        + ", ".join(["(%s, %s::date, %s::date)"] * per_enterprise)
+        + ") AS p(m, period, due)",
+        [
+            value
+            for m, period in enumerate(periods)
+            for value in (m, period, due_date_for(period, policy))
+        ],
     )
     # A payment this month for every fifth enterprise, settling its newest item.
     items_table = LedgerItem._meta.db_table
@@ -208,7 +254,7 @@ def build(enterprises: int, items: int, as_of: date) -> dict:
 
     accounts = {"leader": ["bench_lingdao"], "group_leader": [], "caseworker": []}
     user("bench_lingdao", "基准领导", roles.TASKFORCE_LEADER)
-    caseworkers_of = {}
+    caseworkers_of, enterprises_of = {}, {}
     for n, group in enumerate(groups, start=1):
         group.leader = user(f"bench_zuzhang{n}", f"基准组长{n}", roles.GROUP_LEADER)
         group.save()
@@ -220,6 +266,14 @@ def build(enterprises: int, items: int, as_of: date) -> dict:
         caseworkers_of[group.pk] = members
         accounts["group_leader"].append(group.leader.username)
         accounts["caseworker"].extend(m.username for m in members)
+        # The day's ledgers and payments: each caseworker their own enterprises of the group.
+        theirs = list(
+            Enterprise.objects.filter(region__task_group=group)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: CASEWORKERS_PER_GROUP * DAY_ENTERPRISES_PER_CASEWORKER]
+        )
+        for k, member in enumerate(members):
+            enterprises_of[member.username] = theirs[k::CASEWORKERS_PER_GROUP]
 
     # Cases: evenly over the enterprises and the open stages, each with a caseworker of the
     # enterprise's group; tracking cases due for review today, so the worklist shows them.
@@ -255,6 +309,7 @@ def build(enterprises: int, items: int, as_of: date) -> dict:
         "payments": Payment.objects.count(),
         "cases": len(cases),
         "accounts": accounts,
+        "enterprises_of": enterprises_of,
     }
 
 
@@ -405,6 +460,7 @@ def locust_child(config_path: str) -> None:
     errors: dict[str, int] = {}
     messages: list[str] = []
     state = {"recording": False, "logged_in": 0, "login_failures": 0}
+    confirmed: set[str] = set()  # the references of the payments confirmed
     everyone_in = Event()
 
     def on_request(name, response_time, exception, **_):
@@ -447,15 +503,105 @@ def locust_child(config_path: str) -> None:
             return f"login of {username}: HTTP {response.status_code} → {location!r}"
         return None
 
-    def fetch(client, page: str):
+    def post_headers(path: str) -> dict:
+        return {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin,
+            "Referer": origin + path,
+        }
+
+    def fetch(client, page: str, desk: "Desk"):
         """One page, a failure unless it is the page itself (no redirect to the login)."""
-        with client.get(
-            PAGES[page], name=page, allow_redirects=False, catch_response=True
-        ) as response:
+        if page == "payment":
+            pay(client, desk)
+            return
+        if page == "ledger":
+            desk.next_enterprise()
+        path = PAGES[page].format(today=config["today"], enterprise=desk.enterprise)
+        with client.get(path, name=page, allow_redirects=False, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
             elif page == "register" and "基准企业".encode() not in (response.content or b""):
                 response.failure("the register lists no enterprise")
+            elif page == "calculator" and "滞纳金".encode() not in (response.content or b""):
+                response.failure("the calculator gave no fee")
+
+    def pay(client, desk: "Desk"):
+        """登记缴款 as a caseworker does it: the form, the preview of the allocation, the
+        confirmation; written only then, and the answer is the enterprise's ledger."""
+        path = PAGES["payment"].format(enterprise=desk.enterprise)
+        with client.get(
+            path, name="payment_form", allow_redirects=False, catch_response=True
+        ) as form:
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.content or b"")
+            if form.status_code != 200 or token is None:
+                form.failure(f"HTTP {form.status_code}, no form")
+                return
+        reference = desk.next_reference()
+        fields = {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "insurance_type": "pension",
+            "amount": f"{100 + desk.payments % 900}.{desk.payments % 100:02d}",
+            "paid_on": config["today"],
+            "method": "self",
+            "external_ref": reference,
+            "periods": "",
+            "note": "",
+        }
+        with client.post(
+            path,
+            name="payment_preview",
+            data=urlencode(fields),
+            headers=post_headers(path),
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200 or "冲抵预览".encode() not in (response.content or b""):
+                response.failure(f"HTTP {response.status_code}, no preview")
+                return
+        ledger = f"/arrears/enterprise/{desk.enterprise}/"
+        with client.post(
+            path,
+            name="payment",
+            data=urlencode({**fields, "confirm": "1"}),
+            headers=post_headers(path),
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            location = response.headers.get("Location", "") if response.headers else ""
+            if response.status_code != 302 or not location.endswith(ledger):
+                response.failure(f"HTTP {response.status_code} → {location!r}")
+            else:
+                confirmed.add(reference)
+
+    class Desk:
+        """What one user works on: the enterprises a caseworker's ledgers and payments go to
+        (the next one at each ledger opened; the payment is made on it) and the references of
+        the payments made. Several simulated users share an account: each desk has a number of
+        its own, so that their references differ (a repeated reference is the same payment, by
+        design: arrears.services.payment_post records it once) and each starts on an
+        enterprise of its own."""
+
+        opened = 0
+
+        def __init__(self, username: str):
+            self.username = username
+            self.number = Desk.opened
+            Desk.opened += 1
+            self.enterprises = config["enterprises_of"].get(username) or [None]
+            self.turn = self.number * 7
+            self.payments = 0
+
+        @property
+        def enterprise(self):
+            return self.enterprises[self.turn % len(self.enterprises)]
+
+        def next_enterprise(self):
+            self.turn += 1
+
+        def next_reference(self) -> str:
+            self.payments += 1
+            return f"LOAD-{config['run']}-{self.username}-{self.number}-{self.payments}"
 
     def visitor(role: str):
         accounts = config["accounts"][role]
@@ -470,6 +616,7 @@ def locust_child(config_path: str) -> None:
             def on_start(self):
                 cls = type(self)
                 self.username = accounts[cls.counter % len(accounts)]
+                self.desk = Desk(self.username)
                 self.pages = role_pages[role]
                 self.turn = cls.counter  # users of a role start on different pages
                 cls.counter += 1
@@ -485,7 +632,7 @@ def locust_child(config_path: str) -> None:
 
             @task
             def next_page(self):
-                fetch(self.client, self.pages[self.turn % len(self.pages)])
+                fetch(self.client, self.pages[self.turn % len(self.pages)], self.desk)
                 self.turn += 1
 
         Visitor.__name__ = Visitor.__qualname__ = role
@@ -512,25 +659,32 @@ def locust_child(config_path: str) -> None:
             sessions[username] = session
     leader = sessions[config["accounts"]["leader"][0]]
     caseworker = sessions[config["accounts"]["caseworker"][0]]
+    leader_desk = Desk(config["accounts"]["leader"][0])
+    caseworker_desk = Desk(config["accounts"]["caseworker"][0])
     for page in mode_pages:
-        client = leader if page == "dashboard" else caseworker
+        client, desk = (
+            (leader, leader_desk) if page == "dashboard" else (caseworker, caseworker_desk)
+        )
+        names = ("payment_form", "payment_preview", "payment") if page == "payment" else (page,)
         state["recording"] = True
-        fetch(client, page)
+        fetch(client, page, desk)
         state["recording"] = False
-        first[page] = samples.pop(page)[0]
+        for name in names:
+            first[name] = samples.pop(name)[0]
         for _ in range(3):
-            fetch(client, page)
+            fetch(client, page, desk)
         state["recording"] = True
         for _ in range(config["baseline_requests"]):
-            fetch(client, page)
+            fetch(client, page, desk)
         state["recording"] = False
-        times = samples.pop(page)
-        if errors.pop(page, 0):
-            sys.exit(f"baseline: {page} failed: {messages}")
-        baseline[page] = statistics.median(times)
+        for name in names:
+            times = samples.pop(name)
+            if errors.pop(name, 0):
+                sys.exit(f"baseline: {name} failed: {messages}")
+            baseline[name] = statistics.median(times)
     # Each group's dashboard once, so that no later request finds that cache empty in Redis.
     for username in config["accounts"]["group_leader"]:
-        fetch(sessions[username], "dashboard")
+        fetch(sessions[username], "dashboard", Desk(username))
 
     runner = environment.create_local_runner()
     runner.start(users, spawn_rate=users)
@@ -571,6 +725,7 @@ def locust_child(config_path: str) -> None:
                 "window": window,
                 "cpu": cpu,
                 "login_failures": state["login_failures"],
+                "paid": len(confirmed),
                 "messages": messages,
                 "users_by_class": users_by_class,
             }
@@ -644,7 +799,10 @@ def connection_settings() -> dict:
     return connection.settings_dict
 
 
-def run_load(host: str, server_pid: int, accounts: dict, args) -> dict:
+def run_load(host: str, server_pid: int, built: dict, args) -> dict:
+    from django.utils import timezone
+
+    run = f"{time.time():.0f}"  # the payment references of this run: LOAD-<run>-…
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(
             {
@@ -656,7 +814,10 @@ def run_load(host: str, server_pid: int, accounts: dict, args) -> dict:
                 "warmup": args.warmup,
                 "baseline_requests": args.baseline,
                 "login_timeout": 60 + 3 * args.users,
-                "accounts": accounts,
+                "accounts": built["accounts"],
+                "enterprises_of": built["enterprises_of"],
+                "today": timezone.localdate().isoformat(),
+                "run": run,
                 "password": PASSWORD,
                 "day": args.day,
                 # The small run must still reach every page in its few seconds.
@@ -678,10 +839,30 @@ def run_load(host: str, server_pid: int, accounts: dict, args) -> dict:
         out, err = child.communicate(timeout=budget)
         if child.returncode:
             sys.exit(f"the locust run failed ({child.returncode}):\n{out[-2000:]}\n{err[-4000:]}")
-        return json.loads(out.strip().splitlines()[-1])
+        return {**json.loads(out.strip().splitlines()[-1]), "run": run}
     finally:
         stop(child)
         Path(file.name).unlink(missing_ok=True)
+
+
+def verify_payments(result: dict) -> dict:
+    """The payments the load confirmed are in the ledger, once each, and the ledgers they went
+    to are what a replay of their history gives (arrears.verify, as `verify_ledger`)."""
+    from django.utils import timezone
+
+    from arrears.models import Payment
+    from arrears.verify import enterprise_differences
+
+    written = Payment.objects.filter(external_ref__startswith=f"LOAD-{result['run']}-")
+    enterprises = sorted(set(written.values_list("enterprise_id", flat=True)))
+    today = timezone.localdate()
+    problems = [line for pk in enterprises for line in enterprise_differences(pk, as_of=today)]
+    return {
+        "written": written.count(),
+        "confirmed": result["paid"],
+        "enterprises": len(enterprises),
+        "problems": problems,
+    }
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -750,10 +931,11 @@ def main():
             try:
                 server, host = start_gunicorn(args.workers, args.threads, log)
                 wait_until_serving(server, host, log_path)
-                result = run_load(host, server.pid, built["accounts"], args)
+                result = run_load(host, server.pid, built, args)
             finally:
                 stop(server)
         server_log = log_path.read_text()
+    result["payments"] = verify_payments(result)
     report(args, built, build_seconds, result, server_log)
 
 
@@ -787,6 +969,8 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
         require(not errors, f"{errors} requests failed: {result['messages']}")
         mode = DAY_ROLE_PAGES if args.day else ROLE_PAGES
         expected = {page for role_pages in mode.values() for page in role_pages}
+        if "payment" in expected:
+            expected |= set(SUB_REQUESTS)
         missing = [
             page for page in PAGES if page in expected and not pages.get(page, {}).get("count")
         ]
@@ -796,8 +980,21 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
             f"{built['items']} items built",
         )
         require("Traceback" not in server_log, f"gunicorn logged an error:\n{server_log[-3000:]}")
-        print("load --check: no failures, every page requested.")
+        paid = result["payments"]
+        require(
+            paid["written"] == paid["confirmed"],
+            f"{paid['confirmed']} payments confirmed, {paid['written']} in the ledger",
+        )
+        require(
+            not paid["problems"],
+            "ledgers differ from their replay:\n" + "\n".join(paid["problems"][:20]),
+        )
+        print(
+            "load --check: no failures, every page requested"
+            + (f", {paid['written']} payments written and verified." if args.day else ".")
+        )
         return
+    paid = result["payments"]
     total = sum(p["count"] for p in pages.values())
     rate = total / result["window"]
     per_request = 1000 * (cpu["server"] + cpu["database"]) / rate
@@ -833,6 +1030,17 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
         ),
         "- Alone: one user, one request at a time after a few warm-ups (median of "
         f"{args.baseline}); first: the page's very first request (dashboard: cache empty).",
+        *(
+            [
+                f"- Written: {paid['confirmed']:,} payments confirmed in the run (warm-up and "
+                f"baseline included, each with a reference of its own) on "
+                f"{paid['enterprises']} enterprises; in the ledger: {paid['written']:,}, each "
+                "once. The ledgers of those enterprises against a replay of their history "
+                f"(arrears.verify, as `verify_ledger`): {len(paid['problems'])} differences."
+            ]
+            if args.day
+            else []
+        ),
         "",
         "| page | requests | median | p95 | max | errors | alone (median) | first |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -857,6 +1065,10 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
     if args.day:
         lines += ["", f"Target: p95 ≤ {target_ms} ms on every page, no error — {verdict}; "]
         lines[-1] += f"{errors} errors."
+        if paid["written"] != paid["confirmed"] or paid["problems"]:
+            lines[-1] += " The payments written do not check out: " + "; ".join(
+                [f"{paid['confirmed']} confirmed, {paid['written']} written", *paid["problems"][:5]]
+            )
         record("An office's day (bench/load.py --day)", lines)
         return
     lines += ["", f"Target: p95 ≤ {TARGET_MS} ms for the dashboard and the worklist — {verdict}."]
