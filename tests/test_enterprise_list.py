@@ -112,3 +112,20 @@ def test_empty_jurisdiction_says_so(client, county):
     county.group_a.regions.update(task_group=None)
     client.force_login(county.caseworker)
     assert "您的辖区还没有登记企业" in client.get("/enterprises/").content.decode()
+
+
+def test_each_row_shows_the_operating_status_in_its_colour(client, county):
+    EnterpriseFactory(
+        region=county.region_a,
+        name="甲破产企业",
+        status="bankrupt",
+        bankruptcy_declared_on="2026-01-05",
+    )
+    EnterpriseFactory(region=county.region_a, name="乙注销企业", status="deregistered")
+    EnterpriseFactory(region=county.region_a, name="丙停产企业", status="suspended")
+    client.force_login(county.caseworker)
+    page = client.get("/enterprises/").content.decode()
+    assert '<span class="badge text-bg-danger">破产宣告</span>' in page
+    assert '<span class="badge text-bg-dark">注销</span>' in page
+    assert '<span class="badge text-bg-warning">停产</span>' in page
+    assert '<span class="badge text-bg-success">正常</span>' in page  # county.enterprise
