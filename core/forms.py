@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from core.models import User
 from core.roles import ROLES, roles_problem
+from core.widgets import PlainSelect
 
 
 class LoginForm(AuthenticationForm):
@@ -36,6 +37,8 @@ class FilterForm(forms.Form):
             field.widget.attrs["class"] = (
                 "form-select form-select-sm" if is_select else ("form-control form-control-sm")
             )
+            if type(field.widget) is forms.Select:  # drawn on every page of a list: see PlainSelect
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
 
 
 def _role_choices():
