@@ -17,6 +17,15 @@ def task_groups_of(user) -> QuerySet[TaskGroup]:
     return TaskGroup.objects.filter(Q(members=user) | Q(leader=user)).distinct()
 
 
+def _group_regions(user) -> QuerySet[Region]:
+    """The townships of the task groups `user` belongs to or leads."""
+    return Region.objects.filter(task_group__in=task_groups_of(user))
+
+
+def _sees_group_regions_only(user) -> bool:
+    return has_capability(user, "view_enterprises") and not has_capability(user, "view_all_regions")
+
+
 def visible_region_ids(user) -> list[int] | None:
     """The ids of the townships `user` sees, or None for every township (view_all_regions).
 
@@ -32,11 +41,7 @@ def visible_region_ids(user) -> list[int] | None:
         return None
     ids = getattr(user, _REGION_IDS, None)
     if ids is None:
-        ids = list(
-            Region.objects.filter(task_group__in=task_groups_of(user))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        ids = list(_group_regions(user).order_by("pk").values_list("pk", flat=True))
         setattr(user, _REGION_IDS, ids)
     return ids
 
@@ -50,16 +55,11 @@ def visible_q(user, enterprise: str = "", *, lazy: bool = False) -> Q:
     `lazy`: do not read the township ids for this alone. When this request has read them they
     are used; otherwise the query finds them itself in a subquery over the townships. For the
     menu badges (enforcement.approval_badges), counted in two queries whatever the page did."""
-    prefix = f"{enterprise}__" if enterprise else ""
-    if not has_capability(user, "view_enterprises"):
-        regions = []
-    elif has_capability(user, "view_all_regions"):
-        return Q()
-    elif lazy and getattr(user, _REGION_IDS, None) is None:
-        regions = Region.objects.filter(task_group__in=task_groups_of(user)).values("pk")
-    else:
-        regions = visible_region_ids(user)
-    return Q(**{f"{prefix}region_id__in": regions})
+    region_in = f"{enterprise}__region_id__in" if enterprise else "region_id__in"
+    if lazy and getattr(user, _REGION_IDS, None) is None and _sees_group_regions_only(user):
+        return Q(**{region_in: _group_regions(user).values("pk")})
+    ids = visible_region_ids(user)
+    return Q() if ids is None else Q(**{region_in: ids})
 
 
 def regions_visible_to(user) -> QuerySet[Region]:

@@ -16,7 +16,6 @@ _BADGE_CLASS = {
     EnterpriseStatus.DEREGISTERED: "text-bg-dark",
     EnterpriseStatus.MISSING: "text-bg-dark",
 }
-_LABEL = dict(EnterpriseStatus.choices)
 
 
 @register.filter
@@ -27,5 +26,5 @@ def status_badge(enterprise):
     return format_html(
         '<span class="badge {}">{}</span>',
         _BADGE_CLASS.get(enterprise.status, "text-bg-warning"),
-        _LABEL.get(enterprise.status, enterprise.status),
+        enterprise.get_status_display(),
     )
