@@ -281,7 +281,10 @@ def build(enterprises: int, items: int, as_of: date) -> dict:
     group_of = dict(Region.objects.values_list("pk", "task_group_id"))
     count = min(CASES, enterprises // 5)
     step = max(1, enterprises // count)
-    chosen = Enterprise.objects.order_by("pk").values_list("pk", "region_id")[::step][:count]
+    # Every step-th enterprise, one further each time: townships go by id modulo TOWNSHIPS,
+    # and a plain stride that is a multiple of it would put every case in one township.
+    everyone = list(Enterprise.objects.order_by("pk").values_list("pk", "region_id"))
+    chosen = [everyone[(n * step + n) % len(everyone)] for n in range(count)]
     cases = []
     for n, (pk, region_id) in enumerate(chosen):
         group_id = group_of[region_id]

@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
 from core.menu import cached_badges
-from core.roles import CAPABILITIES, has_capability
+from core.roles import CAPABILITIES, capabilities
 
 # The menu's approval badges come from the app that owns approvals. core imports nothing of
 # ours (DESIGN §2), so it names the selector by its dotted path; a deployment may point the
@@ -16,7 +16,8 @@ def site(request):
     can = {}
     badges = {}
     if user is not None and user.is_authenticated:
-        can = {codename: has_capability(user, codename) for codename, _ in CAPABILITIES}
+        held = capabilities(user)
+        can = {codename: codename in held for codename, _ in CAPABILITIES}
         # Lazy: counted only when a page draws the menu, never for an htmx fragment.
         badges = SimpleLazyObject(
             lambda: cached_badges(

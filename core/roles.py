@@ -77,8 +77,29 @@ ROLE_CAPABILITIES = {
 }
 
 
+def capabilities(user) -> frozenset[str]:
+    """The capabilities `user` holds: what `user.has_perm("core.…")` answers for each, read
+    once and kept on the user object, as Django keeps the permissions themselves. Every page
+    asks for all sixteen (the menu and its buttons, core.context_processors); through
+    has_perm each question walked the authentication backends again."""
+    held = getattr(user, "_capabilities", None)
+    if held is None:
+        if not user.is_active:
+            held = frozenset()
+        elif user.is_superuser:
+            held = frozenset(codename for codename, _ in CAPABILITIES)
+        else:
+            held = frozenset(
+                perm.removeprefix("core.")
+                for perm in user.get_all_permissions()
+                if perm.startswith("core.")
+            )
+        user._capabilities = held
+    return held
+
+
 def has_capability(user, codename: str) -> bool:
-    return user.is_active and user.has_perm(f"core.{codename}")
+    return codename in capabilities(user)
 
 
 def role_names(user) -> list[str]:

@@ -107,8 +107,10 @@ def case_payments(case: Case):
     ).order_by("paid_on", "id")
 
 
-def counts_by_class(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
-    """(class, label, number of cases) for the cases a filter found, in the classes' order."""
+def counts_by_class(cases: QuerySet[Case]) -> tuple[list[tuple[str, str, int]], int]:
+    """(class, label, number of cases) for the cases a filter found, in the classes' order,
+    and the number of them all (unclassified ones too), which the list's paginator takes
+    instead of counting the same cases again."""
     from django.db.models import Count
 
     from enterprises.models import AbilityClass
@@ -119,7 +121,8 @@ def counts_by_class(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
         .annotate(n=Count("id"))
         .values_list("enterprise__ability", "n")
     )
-    return [(value, label, found.get(value, 0)) for value, label in AbilityClass.choices]
+    by_class = [(value, label, found.get(value, 0)) for value, label in AbilityClass.choices]
+    return by_class, sum(found.values())
 
 
 def bulk_moves(stage: str) -> list[tuple[str, str]]:

@@ -1,6 +1,5 @@
 """The leaders' dashboards: the county for the task force, a group for its leader."""
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -48,6 +47,5 @@ def home(request):
         {
             "f": dashboard.figures(scope, day=today()),
             "groups": groups,
-            "growth_percent": settings.GROWTH_WARNING_PERCENT,
         },
     )

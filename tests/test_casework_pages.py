@@ -13,6 +13,7 @@ from enforcement.stages import Stage
 from enterprises.models import Enterprise
 from notices.models import Document
 from notices.services import document_issue
+from tests.factories import EnterpriseFactory, item_of
 
 
 def _at(county, stage, doc_type="reminder", served=date(2026, 10, 1), order_served=None):
@@ -236,6 +237,19 @@ def test_case_list_counts_by_class(client, county):
     client.force_login(county.caseworker)
     page = client.get("/cases/").content.decode()
     assert "重点清欠对象 1" in page and "待核实 0" in page
+
+
+def test_case_list_counts_the_unclassified_cases_too(client, county):
+    # The paginator takes its count from the counts by class, which must include the cases of
+    # enterprises not classified yet (the batch offers "all N cases" from that count).
+    Enterprise.objects.filter(pk=county.enterprise.pk).update(ability="able")
+    opened = case_open(actor=county.caseworker, enterprise=county.enterprise)
+    unclassified = EnterpriseFactory(region=county.region_a)
+    item_of(unclassified, date(2025, 3, 1))
+    case_open(actor=county.caseworker, enterprise=unclassified)
+    client.force_login(county.caseworker)
+    page = client.get("/cases/", {"stage": opened.stage}).content.decode()
+    assert "重点清欠对象 1" in page and "或全部 2 个符合条件的案件" in page
 
 
 def test_classification_follows_the_ledger(county):

@@ -12,6 +12,7 @@ from core.jobs import job_create
 from core.pagination import paginate
 from core.permissions import capability_required
 from core.redirects import redirect_back
+from core.roles import has_capability
 from enforcement import (
     closing,
     due_process,
@@ -46,14 +47,18 @@ def _cases(request):
 @capability_required("view_enterprises")
 def case_list(request):
     form, filters, cases = _cases(request)
+    bulk_moves = selectors.bulk_moves(filters.get("stage", ""))
+    class_counts, count = selectors.counts_by_class(cases)
     return render(
         request,
         "enforcement/list.html",
         {
             "form": form,
-            "page": paginate(request, cases),
-            "bulk_moves": selectors.bulk_moves(filters.get("stage", "")),
-            "class_counts": selectors.counts_by_class(cases),
+            "page": paginate(request, cases, count=count),
+            "bulk_moves": bulk_moves,
+            # The rows have checkboxes for the batch moves.
+            "selectable": bool(bulk_moves) and has_capability(request.user, "issue_documents"),
+            "class_counts": class_counts,
         },
     )
 

@@ -1,8 +1,9 @@
 """Template filters of the enterprise register."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from core.links import id_url
 from enterprises.models import EnterpriseStatus
 
 register = template.Library()
@@ -27,4 +28,37 @@ def status_badge(enterprise):
         '<span class="badge {}">{}</span>',
         _BADGE_CLASS.get(enterprise.status, "text-bg-warning"),
         enterprise.get_status_display(),
+    )
+
+
+_REGISTER_ROW = (
+    '<tr>\n      <td class="code small">{}</td>\n      <td><a href="{}">{}</a></td>\n'
+    '      <td>{}</td>\n      <td>{}</td>\n      <td class="small">{}</td>\n      <td>{}</td>\n'
+    '      <td>{}</td>\n      <td class="num">{}</td>\n    </tr>'
+)
+
+
+@register.simple_tag
+def register_rows(enterprises):
+    """The register's rows, written in Python: fifty a page on one of the pages caseworkers
+    open most, where the template engine spent about a third of a millisecond on each
+    (tests/test_list_rows.py compares them with the template they replace)."""
+    detail_url = id_url("enterprises:detail")
+    return format_html_join(
+        "\n",
+        _REGISTER_ROW,
+        (
+            (
+                e.credit_code,
+                detail_url(e.pk),
+                e.name,
+                e.region.name,
+                e.region.task_group.name if e.region.task_group else "—",
+                e.get_industry_display() or "—",
+                status_badge(e),
+                e.legal_representative or "—",
+                "—" if e.headcount is None else e.headcount,
+            )
+            for e in enterprises
+        ),
     )
