@@ -11,6 +11,7 @@ PG_PORT=${QQ_TEST_PG_PORT:-54329}
 REDIS_PORT=${QQ_TEST_REDIS_PORT:-63799}
 # Outside the checkout: the postgres user must be able to reach it wherever the clone lives.
 STATE=${QQ_TEST_STATE:-/tmp/qingqian-test-services-$PG_PORT}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_DATA="$STATE/pg"
 
 say() { printf '%s\n' "$*" >&2; }
@@ -84,9 +85,13 @@ start() {
     mkdir -p "$PG_DATA"
     [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$STATE"
     as_pg "$bin/initdb" -D "$PG_DATA" -U qingqian --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    # Durability is pointless for a database that is deleted after the run; speed is not.
+    # Durability is pointless for a database that is deleted after the run; speed is not. The
+    # planner is set as production's (deploy/postgres/planner.conf), so that the benchmarks
+    # measure the plans a county server makes.
+    local planner
+    planner=$(grep -v '^#' "$ROOT/deploy/postgres/planner.conf" | sed '/^$/d; s/^/-c /' | tr '\n' ' ')
     as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -o \
-        "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 $planner" \
         start >/dev/null
     as_pg "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U qingqian qingqian
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.core.management import get_commands
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -101,3 +102,18 @@ def test_dockerfile_installs_cjk_fonts_and_the_harfbuzz_subsetter():
     assert "requirements.lock" in dockerfile
     # pg_dump and pg_restore of the server's version, for `make backup` inside the image.
     assert "postgresql-client-15" in dockerfile
+
+
+def test_the_database_plans_as_the_planner_file_says_in_production_and_in_the_tests(db):
+    # The benchmarks run on the test database: it must plan as production does, and both as
+    # deploy/postgres/planner.conf says.
+    lines = (ROOT / "deploy/postgres/planner.conf").read_text().splitlines()
+    wanted = [line for line in lines if line and not line.startswith("#")]
+    assert "random_page_cost=1.1" in wanted
+    command = COMPOSE["services"]["db"]["command"]
+    assert command[0] == "postgres"
+    assert command[1::2] == ["-c"] * len(wanted) and command[2::2] == wanted
+    assert "deploy/postgres/planner.conf" in (ROOT / "scripts/services.sh").read_text()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
