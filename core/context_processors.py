@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
 from core.menu import cached_badges
-from core.roles import CAPABILITIES, capabilities
+from core.roles import CAPABILITIES, capabilities, role_names
 
 # The menu's approval badges come from the app that owns approvals. core imports nothing of
 # ours (DESIGN §2), so it names the selector by its dotted path; a deployment may point the
@@ -14,10 +14,12 @@ MENU_BADGES = "enforcement.selectors.approval_badges"
 def site(request):
     user = getattr(request, "user", None)
     can = {}
+    roles = []
     badges = {}
     if user is not None and user.is_authenticated:
         held = capabilities(user)
         can = {codename: codename in held for codename, _ in CAPABILITIES}
+        roles = role_names(user)
         # Lazy: counted only when a page draws the menu, never for an htmx fragment.
         badges = SimpleLazyObject(
             lambda: cached_badges(
@@ -31,4 +33,6 @@ def site(request):
         # The same as a list, for `{% if approval.capability in capabilities %}`.
         "capabilities": [codename for codename, held in can.items() if held],
         "menu_badges": badges,
+        # The user's roles, shown beside the name in the menu.
+        "menu_roles": roles,
     }

@@ -103,7 +103,12 @@ def has_capability(user, codename: str) -> bool:
 
 
 def role_names(user) -> list[str]:
-    return sorted(user.groups.values_list("name", flat=True))
+    """The names of the user's roles, sorted; read with the user's permissions when those were
+    (core.backends.RoleModelBackend), as they are on every page."""
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = sorted(user.groups.values_list("name", flat=True))
+    return names
 
 
 def roles_problem(roles) -> str | None:

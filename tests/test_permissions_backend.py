@@ -56,3 +56,23 @@ def test_the_roles_of_several_groups_add_up(county):
     county.caseworker.groups.add(leader_role)
     ours, djangos = _both(county.caseworker)
     assert ours == djangos and "core.approve_actions" in ours
+
+
+def test_the_role_names_come_with_the_permissions(county, django_assert_num_queries):
+    from core.roles import role_names
+
+    leader_role = county.group_leader.groups.get()
+    county.caseworker.groups.add(leader_role)
+    user = _fresh(county.caseworker)
+    with django_assert_num_queries(1):
+        assert has_capability(user, "approve_actions")
+        assert role_names(user) == sorted(["经办人员", "工作组组长"])
+    assert role_names(_fresh(county.caseworker)) == role_names(user)  # read apart: the same
+
+
+def test_the_menu_shows_the_viewers_roles_on_a_page_about_another_user(client, county):
+    # The user pages pass the roles of the account they show; the menu keeps the viewer's.
+    client.force_login(county.sysadmin)
+    page = client.get(f"/users/{county.caseworker.pk}/edit/").content.decode()
+    menu = page[page.index('id="user-menu"') : page.index("修改密码")]
+    assert "系统管理员" in menu and "经办人员" not in menu
