@@ -459,7 +459,14 @@ def worklist(user, *, day) -> dict:
         return [shown[case.pk] for case in rows if case.pk in shown]
 
     unserved = document_search(user=user, served="no").order_by("issued_at")
-    unserved_shown = list(unserved.select_related("enterprise")[:UNSERVED_SHOWN])
+    # What the lines show: not the documents' frozen content, which is decoded (and its
+    # account numbers decrypted) for every row read.
+    unserved_shown = list(
+        unserved.select_related(None)
+        .select_related("enterprise")
+        .only("number_text", "doc_type", "issued_at", "enterprise__name")[:UNSERVED_SHOWN]
+    )
+    approves = has_capability(user, "approve_actions")
     # Lists, not querysets: the page shows each list's length and then its lines, which on a
     # queryset is a COUNT and a SELECT each (the worklist is the page every caseworker opens).
     return {
@@ -493,9 +500,10 @@ def worklist(user, *, day) -> dict:
         "unserved_count": unserved.count()
         if len(unserved_shown) == UNSERVED_SHOWN
         else len(unserved_shown),
-        # The capability is filtered in the query: a caseworker decides nothing, and the
-        # requests of the others in the group are not read only to be dropped.
-        "approvals": list(approvals_decidable_by(user)),
+        # As the menu's badge (approval_badges): without approve_actions there is nothing to
+        # decide; with it, the capability is filtered in the query, and requests only a
+        # task-force leader may decide are not read only to be dropped.
+        "approvals": list(approvals_decidable_by(user)) if approves else [],
         "my_requests": Approval.objects.filter(requested_by=user, status="pending").select_related(
             "case__enterprise"
         ),
@@ -504,7 +512,7 @@ def worklist(user, *, day) -> dict:
             *pending_suspensions_for(user),
             *pending_adjustments_for(user),
         ]
-        if has_capability(user, "approve_actions")
+        if approves
         else [],
     }
 
