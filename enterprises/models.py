@@ -159,7 +159,12 @@ class Enterprise(models.Model):
         verbose_name = "企业"
         verbose_name_plural = "企业"
         ordering = ["name"]
-        indexes = [models.Index(fields=["region", "status"])]
+        indexes = [
+            models.Index(fields=["region", "status"]),
+            # The register's order within a township, and its pages found by key alone
+            # (core.pagination.paginate_by_keys): read from the index, never from the rows.
+            models.Index(fields=["region", "name", "id"], name="enterprise_region_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(credit_code__regex=USCC_PATTERN), name="enterprise_credit_code_form"

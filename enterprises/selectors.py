@@ -93,7 +93,8 @@ def enterprise_search(
         enterprises = enterprises.filter(status=status)
     if industry:
         enterprises = enterprises.filter(industry=industry)
-    return enterprises.order_by("region__code", "name")
+    # The key last: pages of names that repeat stay the same from one request to the next.
+    return enterprises.order_by("region__code", "name", "pk")
 
 
 def enterprise_export_rows(enterprises: QuerySet[Enterprise]):

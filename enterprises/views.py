@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from core.exports import export_response
 from core.forms import add_service_errors
-from core.pagination import paginate
+from core.pagination import paginate_by_keys
 from core.permissions import capability_required
 from core.roles import has_capability
 from enterprises import exporters, services
@@ -24,9 +24,8 @@ def _search(request):
 @capability_required("view_enterprises")
 def enterprise_list(request):
     form, _, enterprises = _search(request)
-    return render(
-        request, "enterprises/list.html", {"form": form, "page": paginate(request, enterprises)}
-    )
+    page = paginate_by_keys(request, enterprises)
+    return render(request, "enterprises/list.html", {"form": form, "page": page})
 
 
 @capability_required("export_data")

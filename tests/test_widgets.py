@@ -63,3 +63,25 @@ def test_only_plain_selects_are_replaced():
     assert type(form.fields["many"].widget) is forms.SelectMultiple
     assert form.fields["one"].widget.attrs["class"] == "form-select form-select-sm"
     assert form.fields["text"].widget.attrs["class"] == "form-control form-control-sm"
+
+
+def test_a_filters_model_select_is_read_with_one_plain_query(county):
+    # Django reads a model select's options through a server-side cursor: DECLARE, FETCH and
+    # CLOSE, three round trips for a handful of townships on every page of a list.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    form = EnterpriseSearchForm(
+        {}, regions=Region.objects.order_by("code"), task_groups=TaskGroup.objects.all()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["region"])
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    for region in (county.region_a, county.region_b):
+        assert f'<option value="{region.pk}">{region.name}</option>' in html
+    chosen = EnterpriseSearchForm(
+        {"region": county.region_b.pk},
+        regions=Region.objects.all(),
+        task_groups=TaskGroup.objects.all(),
+    )
+    assert chosen.is_valid() and chosen.cleaned_data["region"] == county.region_b

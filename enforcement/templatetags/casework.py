@@ -6,6 +6,8 @@ from core.links import id_url
 from core.money import format_yuan
 from enforcement.closing import write_off_lines
 from enforcement.deferrals import describe_guarantee
+from enforcement.stages import Stage
+from enterprises.models import AbilityClass
 
 register = template.Library()
 
@@ -25,6 +27,9 @@ _CASE_ROW = (
     '      <td class="small">{}</td>\n'
     '      <td>{}</td><td>{}</td><td class="text-end">{}</td><td>{}</td></tr>'
 )
+# As get_FOO_display(), without building the choices' dict again on each row.
+_ABILITY_LABEL = dict(AbilityClass.choices)
+_STAGE_LABEL = dict(Stage.choices)
 _CASE_CHECKBOX = (
     '<td><input type="checkbox" class="form-check-input" name="case" value="{}"'
     ' aria-label="选择 {}"></td>'
@@ -47,8 +52,8 @@ def case_rows(cases, selectable):
             c.enterprise.name,
             c.number_text,
             c.enterprise.region.name,
-            c.enterprise.get_ability_display() or "—",
-            c.get_stage_display(),
+            _ABILITY_LABEL.get(c.enterprise.ability, c.enterprise.ability) or "—",
+            _STAGE_LABEL.get(c.stage, c.stage),
             (document.number_text if document else "") or "—",
             f"{document.deadline:%Y-%m-%d}" if document and document.deadline else "—",
             c.assigned_to,

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from core.links import id_url
-from enterprises.models import EnterpriseStatus
+from enterprises.models import EnterpriseStatus, Industry
 
 register = template.Library()
 
@@ -19,6 +19,12 @@ _BADGE_CLASS = {
 }
 
 
+# The labels, looked up as get_FOO_display() would (an unknown value shows as itself) without
+# building the choices' dict again on each of a list's rows.
+_STATUS_LABEL = dict(EnterpriseStatus.choices)
+_INDUSTRY_LABEL = dict(Industry.choices)
+
+
 @register.filter
 def status_badge(enterprise):
     """The enterprise's operating status as a coloured badge. A filter rather than an include:
@@ -27,7 +33,7 @@ def status_badge(enterprise):
     return format_html(
         '<span class="badge {}">{}</span>',
         _BADGE_CLASS.get(enterprise.status, "text-bg-warning"),
-        enterprise.get_status_display(),
+        _STATUS_LABEL.get(enterprise.status, enterprise.status),
     )
 
 
@@ -54,7 +60,7 @@ def register_rows(enterprises):
                 e.name,
                 e.region.name,
                 e.region.task_group.name if e.region.task_group else "—",
-                e.get_industry_display() or "—",
+                _INDUSTRY_LABEL.get(e.industry, e.industry) or "—",
                 status_badge(e),
                 e.legal_representative or "—",
                 "—" if e.headcount is None else e.headcount,
