@@ -207,6 +207,26 @@ def test_a_group_leader_sees_his_group_and_his_members(client, town, settings):
     assert client.get(f"/dashboard/?group={town['two'].pk}").status_code == 404
 
 
+def test_the_figures_are_drawn_once_and_served_drawn_from_the_cache(client, town, settings):
+    # Twenty leaders at nine o'clock: the first computes and draws the figures; the others get
+    # them drawn, the same page, until the cache lets them go.
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    client.force_login(town["leader"])
+    first = client.get("/dashboard/")
+    second = client.get("/dashboard/")
+    drawn = "reports/_dashboard_figures.html"
+    assert drawn in [t.name for t in first.templates]
+    assert drawn not in [t.name for t in second.templates]
+    page = second.content.decode()
+
+    def figures(html):  # from the first card to the end of the page's content
+        return html[html.index('<div class="row g-3 mb-3">') : html.index("</main>")]
+
+    assert figures(first.content.decode()) == figures(page)
+    assert "1,202,800.00" in page and 'id="dashboard-data"' in page
+    assert "{#" not in page and "{%" not in page  # the template's own notes stay in it
+
+
 def test_caseworkers_and_supervisors_have_no_dashboard(client, town):
     for role in (roles.CASEWORKER, roles.SUPERVISOR):
         client.force_login(UserFactory(role=role))
