@@ -44,6 +44,19 @@ SORTS = {
 }
 
 
+# What a row of the overview shows (arrears.templatetags.arrears_rows), besides the account's
+# figures it is annotated with: not the enterprises' other columns, nor their encrypted
+# numbers, decoded for each of the fifty rows.
+OVERVIEW_FIELDS = (
+    "name",
+    "status",
+    "region",
+    "region__name",
+    "region__task_group",
+    "region__task_group__name",
+)
+
+
 def arrears_overview(
     *, user, region=None, task_group=None, band="", text="", sort="principal"
 ) -> QuerySet:

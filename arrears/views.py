@@ -38,7 +38,9 @@ def overview(request):
         "arrears/overview.html",
         {
             "form": form,
-            "page": paginate(request, enterprises, count=totals["count"]),
+            "page": paginate(
+                request, enterprises.only(*selectors.OVERVIEW_FIELDS), count=totals["count"]
+            ),
             "totals": totals,
         },
     )

@@ -20,6 +20,28 @@ def casework_settings() -> CaseworkSettings:
     return settings
 
 
+# What a row of the case list shows (enforcement.templatetags.casework.case_rows), and the
+# relations it follows: the list reads only these, not the documents' frozen content nor the
+# enterprises' encrypted numbers, which would be decoded for each of its fifty rows.
+CASE_LIST_FIELDS = (
+    "number_text",
+    "stage",
+    "principal_at_opening",
+    "opened_at",
+    "enterprise",
+    "enterprise__name",
+    "enterprise__ability",
+    "enterprise__region",
+    "enterprise__region__name",
+    "current_document",
+    "current_document__number_text",
+    "current_document__deadline",
+    "assigned_to",
+    "assigned_to__username",
+    "assigned_to__full_name",
+)
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(visible_q(user, "enterprise")).select_related(
         "enterprise", "enterprise__region", "assigned_to", "current_document"

@@ -77,6 +77,22 @@ def enterprises_visible_to(user) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(visible_q(user))
 
 
+# What a row of the register shows (enterprises.templatetags.enterprise_tags.register_rows):
+# not the encrypted ID number of the legal representative, decrypted for each row read.
+REGISTER_FIELDS = (
+    "credit_code",
+    "name",
+    "industry",
+    "status",
+    "legal_representative",
+    "headcount",
+    "region",
+    "region__name",
+    "region__task_group",
+    "region__task_group__name",
+)
+
+
 def enterprise_search(
     *, user, text="", region=None, task_group=None, status="", industry=""
 ) -> QuerySet[Enterprise]:

@@ -12,6 +12,7 @@ from enterprises import exporters, services
 from enterprises.forms import BankAccountForm, EnterpriseForm
 from enterprises.models import BankAccount
 from enterprises.selectors import (
+    REGISTER_FIELDS,
     enterprises_visible_to,
     regions_visible_to,
 )
@@ -24,7 +25,7 @@ def _search(request):
 @capability_required("view_enterprises")
 def enterprise_list(request):
     form, _, enterprises = _search(request)
-    page = paginate_by_keys(request, enterprises)
+    page = paginate_by_keys(request, enterprises.only(*REGISTER_FIELDS))
     return render(request, "enterprises/list.html", {"form": form, "page": page})
 
 

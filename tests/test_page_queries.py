@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.cache import cache
 
+from arrears.services import enterprise_rebuild
 from enforcement.court import case_court_window, case_court_windows
 from enforcement.due_process import challenge_conclude, challenge_record
 from enforcement.models import Case, CaseEvent
@@ -170,3 +171,29 @@ def test_the_penalty_clocks_of_many_cases_are_each_cases_clocks(county):
         assert clocks[case.pk] == {k: state[k] for k in ("decide_by", "fine", "serve_by")}
     assert clocks[refiled.pk]["decide_by"] == date(2026, 10, 9) + timedelta(days=90)
     assert clocks[not_filed.pk]["decide_by"] is None
+
+
+@pytest.mark.parametrize("path", ["/arrears/", "/enterprises/", "/cases/"])
+def test_the_lists_read_their_rows_in_a_fixed_number_of_queries(
+    client, county, path, django_assert_num_queries
+):
+    # The lists read only the columns their rows show (arrears.selectors.OVERVIEW_FIELDS,
+    # enterprises.selectors.REGISTER_FIELDS, enforcement.selectors.CASE_LIST_FIELDS): a column
+    # a row shows that is not among them would be read row by row, a query each.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(county.caseworker)
+    case_at(county, Stage.DEMAND)
+    _page(client, path)
+    with CaptureQueriesContext(connection) as first:
+        one = _page(client, path)
+    more = [_owing_enterprise(county) for _ in range(3)]
+    for enterprise in more:
+        case_at(county, Stage.RECTIFICATION, enterprise=enterprise)
+        enterprise_rebuild(enterprise_id=enterprise.pk)  # its account, which the overview reads
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = _page(client, path)
+    assert all(e.name in page for e in more) and county.enterprise.name in one
+    if path == "/cases/":  # the current documents' numbers and deadlines are shown too
+        assert page.count("2026-10-15") == 4

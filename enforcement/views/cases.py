@@ -54,7 +54,7 @@ def case_list(request):
         "enforcement/list.html",
         {
             "form": form,
-            "page": paginate(request, cases, count=count),
+            "page": paginate(request, cases.only(*selectors.CASE_LIST_FIELDS), count=count),
             "bulk_moves": bulk_moves,
             # The rows have checkboxes for the batch moves.
             "selectable": bool(bulk_moves) and has_capability(request.user, "issue_documents"),
