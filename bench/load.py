@@ -363,6 +363,9 @@ def start_gunicorn(workers: int, threads: int, log) -> tuple[subprocess.Popen, s
         "-m",
         "gunicorn",
         "config.wsgi:application",
+        # As production runs it (docker-compose.yml): the worker's hook of config/gunicorn.py.
+        "--config",
+        "python:config.gunicorn",
         "--bind",
         f"fd://{listener.fileno()}",
         "--workers",

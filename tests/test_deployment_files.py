@@ -117,3 +117,31 @@ def test_the_database_plans_as_the_planner_file_says_in_production_and_in_the_te
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+def test_gunicorn_workers_freeze_the_loaded_application_out_of_the_collectors_sight():
+    import gc
+
+    from config import gunicorn
+
+    for command in (
+        COMPOSE["services"]["web"]["command"],
+        _dockerfile_cmd(),
+    ):
+        at = command.index("--config")
+        assert command[at + 1] == "python:config.gunicorn"
+    assert "python:config.gunicorn" in (ROOT / "bench/load.py").read_text()
+    try:
+        gunicorn.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000  # Django and the application, not a handful
+    finally:
+        gc.unfreeze()
+
+
+def _dockerfile_cmd() -> list[str]:
+    import json
+
+    line = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
+    )
+    return json.loads(line.removeprefix("CMD").strip())
