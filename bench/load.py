@@ -19,7 +19,9 @@ at a time (the first request of each page, a cold dashboard cache among them, is
 apart). Then the load: `--users` locust users log in (session, CSRF token from the login
 form) and request pages back to back, without think time — the task force leaders the
 county dashboard, the group leaders their group's dashboard and 今日待办, the caseworkers
-今日待办, the arrears overview, the case list and the enterprise register. Logins and a short
+今日待办, the arrears overview, the case list and the enterprise register. As a browser does,
+a 今日待办 that loads the user's own figures once shown (htmx) is followed by that request,
+reported on its own line. Logins and a short
 warm-up (every worker fills its caches) are not measured; then every request for
 `--seconds` is: count, median, p95, max and errors per page.
 
@@ -77,6 +79,9 @@ PASSWORD = "Bench-load-2026"
 PAGES = {
     "dashboard": "/dashboard/",
     "worklist": "/cases/today/",
+    # What 今日待办 loads once it is shown (htmx, hx-trigger="load"): a caseworker's own
+    # figures. A browser requests it after every 今日待办 of a user who holds cases.
+    "mine": "/dashboard/mine/",
     "overview": "/arrears/",
     "cases": "/cases/",
     "register": "/enterprises/",
@@ -94,6 +99,7 @@ PAGES = {
 PAGE_TITLES = {
     "dashboard": "dashboard `/dashboard/`",
     "worklist": "今日待办 `/cases/today/`",
+    "mine": "今日待办's own figures, loaded after it `/dashboard/mine/`",
     "overview": "arrears overview `/arrears/`",
     "cases": "case list `/cases/`",
     "register": "enterprise register `/enterprises/`",
@@ -104,8 +110,9 @@ PAGE_TITLES = {
     "payment_preview": "登记缴款, preview `POST …/payments/new/`",
     "payment": "登记缴款, confirm (written) `POST …/payments/new/`",
 }
-# Requests that are part of another: not required of their own in `--check`.
-SUB_REQUESTS = ("payment_form", "payment_preview")
+# Requests that are part of another page's (the page they are part of): never requested on their
+# own, and required in `--check` when that page is.
+PART_OF = {"payment_form": "payment", "payment_preview": "payment", "mine": "worklist"}
 # Who requests what under load, and how many of the users each role gets (locust weights).
 ROLE_PAGES = {
     "leader": ("dashboard",),
@@ -531,6 +538,22 @@ def locust_child(config_path: str) -> None:
                 response.failure("the register lists no enterprise")
             elif page == "calculator" and "滞纳金".encode() not in (response.content or b""):
                 response.failure("the calculator gave no fee")
+        if page == "worklist" and b'hx-get="%s"' % PAGES["mine"].encode() in (
+            response.content or b""
+        ):
+            fetch_fragment(client, "mine")
+
+    def fetch_fragment(client, page: str):
+        """What a page loads once shown, as htmx requests it."""
+        with client.get(
+            PAGES[page],
+            name=page,
+            headers={"HX-Request": "true"},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
 
     def pay(client, desk: "Desk"):
         """登记缴款 as a caseworker does it: the form, the preview of the allocation, the
@@ -671,7 +694,7 @@ def locust_child(config_path: str) -> None:
         client, desk = (
             (leader, leader_desk) if page == "dashboard" else (caseworker, caseworker_desk)
         )
-        names = ("payment_form", "payment_preview", "payment") if page == "payment" else (page,)
+        names = (*(part for part, whole in PART_OF.items() if whole == page), page)
         state["recording"] = True
         fetch(client, page, desk)
         state["recording"] = False
@@ -975,8 +998,7 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
         require(not errors, f"{errors} requests failed: {result['messages']}")
         mode = DAY_ROLE_PAGES if args.day else ROLE_PAGES
         expected = {page for role_pages in mode.values() for page in role_pages}
-        if "payment" in expected:
-            expected |= set(SUB_REQUESTS)
+        expected |= {part for part, whole in PART_OF.items() if whole in expected}
         missing = [
             page for page in PAGES if page in expected and not pages.get(page, {}).get("count")
         ]

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import CharField, Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from arrears.models import ApprovalStatus, LedgerAdjustment, Suspension, SuspensionKind
@@ -488,26 +488,36 @@ def worklist(user, *, day) -> dict:
         .select_related("enterprise")
         .only("number_text", "doc_type", "issued_at", "enterprise__name")[:UNSERVED_SHOWN]
     )
+    # The agreements of the user's cases that a line may show, read once for two lists: few
+    # cases have one, and then the instalments are read for the running ones only. What the
+    # lines show is read, not every column of the rows they join (the same below), whose
+    # selection Django composes anew on every request.
+    deferrals = list(
+        Deferral.objects.filter(
+            Q(status=Deferral.Status.BROKEN, ended_on__gte=day - timedelta(days=30))
+            | Q(status=Deferral.Status.ACTIVE),
+            case_id__in=ids,
+        )
+        .select_related("case__enterprise")
+        .only("status", "ended_on", "resume_stage", "case__enterprise__name")
+    )
     approves = has_capability(user, "approve_actions")
     # Lists, not querysets: the page shows each list's length and then its lines, which on a
     # queryset is a COUNT and a SELECT each (the worklist is the page every caseworker opens).
     return {
         "reviews_due": cases(reviews_due),
-        "broken_deferrals": list(
-            Deferral.objects.filter(
-                case_id__in=ids,
-                status=Deferral.Status.BROKEN,
-                ended_on__gte=day - timedelta(days=30),
-            ).select_related("case__enterprise")
-        ),
+        "broken_deferrals": [d for d in deferrals if d.status == Deferral.Status.BROKEN],
         "instalments_due": list(
             Instalment.objects.filter(
-                deferral__case_id__in=ids,
-                deferral__status=Deferral.Status.ACTIVE,
+                deferral_id__in=[d.pk for d in deferrals if d.status == Deferral.Status.ACTIVE],
                 due_on__gte=day,
                 due_on__lte=day + timedelta(days=7),
-            ).select_related("deferral__case__enterprise")
-        ),
+            )
+            .select_related("deferral__case__enterprise")
+            .only("number", "amount", "due_on", "deferral__case__enterprise__name")
+        )
+        if any(d.status == Deferral.Status.ACTIVE for d in deferrals)
+        else [],
         "court": [(shown[case.pk], last_day) for case, last_day in court if case.pk in shown],
         "penalty_clocks": [
             (shown[case.pk], what, last_day) for case, what, last_day in clocks if case.pk in shown
@@ -526,9 +536,9 @@ def worklist(user, *, day) -> dict:
         # decide; with it, the capability is filtered in the query, and requests only a
         # task-force leader may decide are not read only to be dropped.
         "approvals": list(approvals_decidable_by(user)) if approves else [],
-        "my_requests": Approval.objects.filter(requested_by=user, status="pending").select_related(
-            "case__enterprise"
-        ),
+        "my_requests": Approval.objects.filter(requested_by=user, status="pending")
+        .select_related("case__enterprise")
+        .only("to_stage", "case__enterprise__name"),
         # Requests on the ledger that wait for this leader (停止计收, 调减/核减).
         "ledger_approvals": [
             *pending_suspensions_for(user),

@@ -2,6 +2,7 @@
 and the fee suspension an approval starts, and the nightly sweep that notices a missed
 instalment, ends the suspension and returns the case to enforcement."""
 
+import re
 from datetime import date
 from decimal import Decimal as D
 from io import StringIO
@@ -237,3 +238,43 @@ def test_the_agreement_covers_pension_and_says_when_the_fee_is_due(county, recti
 
     html = render_html(doc_type="deferral_agreement", content=deferral.agreement.content)
     assert "医疗保险费不适用延期缴费" in html and "2027年2月25日前与最后一期一并缴纳" in html
+
+
+def _worklist_lines(client, user, heading: str) -> str:
+    """The lines under one heading of 今日待办, as text (logged in afresh: the clock moves by
+    weeks between two looks, and a session idle for 30 minutes ends)."""
+    client.force_login(user)
+    response = client.get("/cases/today/")
+    assert response.status_code == 200, response
+    page = response.content.decode()
+    section = page.split(heading, 1)[1].split("</ul>", 1)[0]
+    return re.sub(r"<[^>]+>", "", section)
+
+
+def test_the_worklist_lists_instalments_due_this_week_and_agreements_broken_this_month(
+    client, county, rectification_case, frozen
+):
+    deferral = _agree(county, rectification_case)
+    first, second, third = deferral.instalments.all()
+    name = county.enterprise.name
+    assert "没有" in _worklist_lines(
+        client, county.caseworker, "7 日内到期的分期"
+    )  # 25 December is weeks away
+    frozen.move_to("2026-12-18T02:00:00Z")
+    lines = _worklist_lines(client, county.caseworker, "7 日内到期的分期")
+    assert f"{name} — 第 1 期 {first.amount:,.2f} 元，12月25日 到期" in lines
+    _pay(county, first.amount, date(2026, 12, 18), "INST-1")
+    frozen.move_to("2027-01-20T02:00:00Z")
+    assert "第 2 期" in _worklist_lines(client, county.caseworker, "7 日内到期的分期")
+    _pay(county, second.amount - D("0.01"), date(2027, 1, 20), "INST-2")  # a fen short
+    frozen.move_to("2027-01-26T02:00:00Z")
+    assert "1 deferrals broken" in _sweep("2027-01-26")
+    # Broken: the agreement is listed for 30 days, its last instalment no more, though due soon.
+    frozen.move_to("2027-02-20T02:00:00Z")
+    assert f"{name} — 1月26日 终止，已退回催告" in _worklist_lines(
+        client, county.caseworker, "延期缴费协议未履行（30 日内）"
+    )
+    assert third.due_on == date(2027, 2, 25)
+    assert "没有" in _worklist_lines(client, county.caseworker, "7 日内到期的分期")
+    frozen.move_to("2027-02-26T02:00:00Z")
+    assert "没有" in _worklist_lines(client, county.caseworker, "延期缴费协议未履行（30 日内）")

@@ -34,7 +34,7 @@ from tests.factories import EnterpriseFactory, LedgerItemFactory
 # deadline, the permissions and the roles took three queries, and the approvals were read for
 # caseworkers too: 33 and 35 queries with these cases, and more with each court window.
 DASHBOARD_QUERIES = {"leader": 6, "group_leader": 5}
-WORKLIST_QUERIES = {"caseworker": 18, "group_leader": 21}
+WORKLIST_QUERIES = {"caseworker": 17, "group_leader": 20}
 
 
 def _owing_enterprise(county):
