@@ -318,27 +318,33 @@ def target_progress(scope: Scope, *, year: int, as_of: date) -> dict:
 
 def own_figures(user, *, day: date) -> dict:
     """A caseworker's own figures: open cases, overdue actions, and what the enterprises of
-    his cases paid this month and this year."""
-    cases = Case.objects.filter(assigned_to=user, closed_at__isnull=True)
-    enterprises = Case.objects.filter(assigned_to=user).values("enterprise_id")
-
-    def paid(start: date) -> Decimal:
-        totals = Allocation.objects.filter(
-            payment__enterprise_id__in=enterprises,
-            payment__reversed_at__isnull=True,
-            payment__paid_on__gte=start,
-            payment__paid_on__lte=day,
-        ).aggregate(principal=money_sum("principal_amount"), fee=money_sum("fee_amount"))
-        return totals["principal"] + totals["fee"]
-
+    his cases paid this month and this year. Two queries: 今日待办 loads them every time it is
+    opened."""
+    cases = Case.objects.filter(assigned_to=user, closed_at__isnull=True).aggregate(
+        open=Count("pk"),
+        overdue=Count(
+            "pk",
+            filter=Q(current_document__deadline__lt=day, current_document__status="issued"),
+        ),
+    )
+    this_month = Q(payment__paid_on__gte=day.replace(day=1))
+    paid = Allocation.objects.filter(
+        payment__enterprise_id__in=Case.objects.filter(assigned_to=user).values("enterprise_id"),
+        payment__reversed_at__isnull=True,
+        payment__paid_on__gte=date(day.year, 1, 1),
+        payment__paid_on__lte=day,
+    ).aggregate(
+        principal_month=money_sum("principal_amount", this_month),
+        fee_month=money_sum("fee_amount", this_month),
+        principal_year=money_sum("principal_amount"),
+        fee_year=money_sum("fee_amount"),
+    )
     return {
         "user": user,
-        "open": cases.count(),
-        "overdue": cases.filter(
-            current_document__deadline__lt=day, current_document__status="issued"
-        ).count(),
-        "recovered": paid(day.replace(day=1)),
-        "recovered_year": paid(date(day.year, 1, 1)),
+        "open": cases["open"],
+        "overdue": cases["overdue"],
+        "recovered": paid["principal_month"] + paid["fee_month"],
+        "recovered_year": paid["principal_year"] + paid["fee_year"],
     }
 
 

@@ -15,14 +15,18 @@ no fee: 2026-10 is not due before 2026-11-30); the year 1,200.00. 征缴率 2026
 1,000.00 + 西镇 2,000.00 = 3,000.00 → 40.00 % done.
 """
 
+import re
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
 
-from arrears.services import enterprise_rebuild, payment_post
+from arrears.services import enterprise_rebuild, payment_post, payment_reverse
 from core import roles
+from enforcement.models import Case
 from enforcement.services import case_open
+from notices.models import Document
+from notices.services import document_issue
 from reports import selectors
 from reports.balances import region_balances_refresh
 from reports.models import RegionBalance, Target
@@ -281,3 +285,38 @@ def test_a_caseworker_sees_his_own_figures_on_his_worklist(client, town):
     fragment = client.get("/dashboard/mine/").content.decode()
     # 乙厂 paid 1,000.00 on 2026-11-03: this month and this year; one open case, not overdue.
     assert "1 件" in fragment and fragment.count("1,000.00 元") == 2
+
+
+def _figures(fragment: str) -> list[str]:
+    """The four figures of the caseworker's row, in their order on the page."""
+    return re.findall(r'<div class="fs-5 fw-bold[^"]*">([^<]+)</div>', fragment)
+
+
+def test_a_caseworkers_figures_count_overdue_actions_and_this_years_payments(client, town):
+    worker = UserFactory(username="jingban", role=roles.CASEWORKER)
+    town["one"].members.add(worker)
+    yi = EnterpriseFactory._meta.model.objects.get(name="乙厂")
+    case_open(actor=worker, enterprise=yi)
+    # 甲厂 paid 200.00 on 2026-02-10: this year, not this month. Its case waits on an order
+    # whose deadline passed on 20 November: an overdue action.
+    overdue = case_open(actor=worker, enterprise=town["jia"])
+    order = document_issue(
+        from_case=True, actor=worker, doc_type="reminder", enterprise=town["jia"], render=False
+    )
+    Document.objects.filter(pk=order.pk).update(
+        served_on=date(2026, 11, 5), deadline=date(2026, 11, 20)
+    )
+    Case.objects.filter(pk=overdue.pk).update(current_document=order)
+    # A payment reversed counts nowhere.
+    reversed_payment, _ = payment_post(
+        actor=None,
+        enterprise=yi,
+        amount=D("50.00"),
+        paid_on=date(2026, 11, 10),
+        method="self",
+        external_ref="Y-2",
+    )
+    payment_reverse(actor=town["leader"], payment=reversed_payment, reason="银行退票")
+    client.force_login(worker)
+    fragment = client.get("/dashboard/mine/").content.decode()
+    assert _figures(fragment) == ["2 件", "1 件", "1,000.00 元", "1,200.00 元"]
