@@ -403,3 +403,15 @@ def test_amounts_on_the_list_are_the_ledger_account(client, county):
     )
     html = _page(client, county.group_leader, "/cases/approvals/")
     assert "1,234,567.80" in html and "9,876.50" in html
+
+
+def test_who_decides_nothing_sees_his_own_requests_on_his_worklist(client, county):
+    case, _ = _requested(county)
+    html = _page(client, county.caseworker)
+    card = html.split("我提交、待审批", 1)[1].split("</ul>", 1)[0]
+    assert f'<a href="/cases/{case.pk}/">{case.enterprise.name}</a> — 查询划拨' in card
+    assert re.search(r'text-bg-primary">1</span> 我提交、待审批', html)
+    assert "待我审批" not in html.split("</nav>", 1)[1]  # no card of decisions he cannot make
+    # The group leader who decides it sees it waiting for him.
+    html = _page(client, county.group_leader)
+    assert re.search(r'text-bg-primary">1</span> 待我审批', html)
