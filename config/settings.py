@@ -62,6 +62,9 @@ if not SECRET_KEY:
 # one from its own secret key; production must be given one and keep it safe apart from the
 # backups: `python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(64)).decode())"`.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+# Keys replaced by a rotation (comma-separated): they decrypt what `manage.py rotate_field_key`
+# has not encrypted again yet, and encrypt nothing. Empty once the rotation has run.
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEY:
     if DEBUG or sys.argv[1:2] == ["makemigrations"]:
         _digest = hashlib.sha512(b"qingqian-demo-field-key:" + SECRET_KEY.encode()).digest()

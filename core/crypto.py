@@ -11,6 +11,12 @@ so the same digits in two fields do not even look equal.
 The key (64 random bytes, base64) comes from the environment (FIELD_ENCRYPTION_KEY), never
 from the database: a stolen dump or backup without the key shows no number. Lose the key and
 the numbers are lost — it is backed up apart from the database (docs/operations.md).
+
+A key that must be replaced (it leaked, or the office's policy says so) is rotated: the new key
+becomes FIELD_ENCRYPTION_KEY, the old one goes to FIELD_ENCRYPTION_OLD_KEYS, which only
+decrypts, and `manage.py rotate_field_key` encrypts every stored value again under the new
+key (core.field_keys). Until it has run, a number stored under the old key is read but not
+found by an exact search, which encrypts under the new key.
 """
 
 import base64
@@ -46,12 +52,16 @@ def decrypt(stored: str, *, context: str) -> str:
     if not stored.startswith(PREFIX):
         return stored  # written before encryption was switched on; the migration encrypts it
     sealed = base64.urlsafe_b64decode(stored[len(PREFIX) :].encode())
-    try:
-        return _cipher(settings.FIELD_ENCRYPTION_KEY).decrypt(sealed, [context.encode()]).decode()
-    except InvalidTag:
-        raise ImproperlyConfigured(
-            "无法解密已加密的字段：FIELD_ENCRYPTION_KEY 与加密时所用的密钥不一致。"
-        ) from None
+    # The current key first: old keys are tried only for what a rotation has not reached yet.
+    for key_text in (settings.FIELD_ENCRYPTION_KEY, *settings.FIELD_ENCRYPTION_OLD_KEYS):
+        try:
+            return _cipher(key_text).decrypt(sealed, [context.encode()]).decode()
+        except InvalidTag:
+            continue
+    raise ImproperlyConfigured(
+        "无法解密已加密的字段：FIELD_ENCRYPTION_KEY 和 FIELD_ENCRYPTION_OLD_KEYS 中的密钥"
+        "都不是加密时所用的密钥。"
+    )
 
 
 class EncryptedCharField(models.CharField):

@@ -6,12 +6,15 @@ import base64
 import os
 import subprocess
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from core.crypto import PREFIX
+from core.models import AuditEntry
 from enterprises.models import BankAccount, Enterprise
 from notices.models import Document
 from notices.services import document_issue
@@ -116,8 +119,95 @@ def test_another_key_cannot_read_the_numbers(enterprise, settings):
     settings.FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
         b"another-key".ljust(64, b"-")
     ).decode()
-    with pytest.raises(ImproperlyConfigured, match="密钥不一致"):
+    with pytest.raises(ImproperlyConfigured, match="都不是加密时所用的密钥"):
         Enterprise.objects.get(pk=enterprise.pk)
+
+
+# ---- rotating the key ----------------------------------------------------------------------
+
+NEW_KEY = base64.urlsafe_b64encode(b"the-new-key".ljust(64, b"-")).decode()
+
+
+def _raw_values(enterprise) -> list[str]:
+    return [
+        _stored(
+            f"SELECT legal_rep_id_number FROM enterprises_enterprise WHERE id = {enterprise.pk}"
+        ),
+        _stored(
+            f"SELECT account_number FROM enterprises_bankaccount WHERE enterprise_id = {enterprise.pk}"
+        ),
+        _stored(
+            f"SELECT content->'bank'->>'account' FROM notices_document WHERE enterprise_id = {enterprise.pk}"
+        ),
+    ]
+
+
+def _encrypted_counts() -> tuple[int, int, int]:
+    """How many values each encrypted column holds (ID numbers, account numbers, documents)."""
+    return (
+        _stored("SELECT count(*) FROM enterprises_enterprise WHERE legal_rep_id_number <> ''"),
+        _stored("SELECT count(*) FROM enterprises_bankaccount WHERE account_number <> ''"),
+        _stored(f"SELECT count(*) FROM notices_document WHERE content::text LIKE '%{PREFIX}%'"),
+    )
+
+
+def _rotate(*args) -> str:
+    out = StringIO()
+    call_command("rotate_field_key", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_new_key_reads_the_old_values_once_the_old_key_is_kept_for_decrypting(
+    enterprise, settings
+):
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, [old_key]
+    assert Enterprise.objects.get(pk=enterprise.pk).legal_rep_id_number == ID_NUMBER
+    assert Document.objects.get(enterprise=enterprise).content["bank"]["account"] == ACCOUNT
+    # Not rotated yet: an exact search encrypts under the new key and misses the old value,
+    # which --check reports, refusing to let the old key go.
+    assert not BankAccount.objects.filter(account_number=ACCOUNT).exists()
+    with pytest.raises(CommandError, match=f"尚有 {sum(_encrypted_counts())} 条数据以旧密钥加密"):
+        _rotate("--check")
+
+
+def test_rotating_encrypts_every_value_again_under_the_new_key(enterprise, settings):
+    before = _raw_values(enterprise)
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, [old_key]
+    ids, accounts, documents = _encrypted_counts()
+    assert min(ids, accounts, documents) >= 1
+    out = _rotate()
+    assert f"企业·法定代表人身份证号：已用新密钥重新加密 {ids} 条" in out
+    assert f"银行账户·账号：已用新密钥重新加密 {accounts} 条" in out
+    assert f"文书·文书内容：已用新密钥重新加密 {documents} 条" in out
+    after = _raw_values(enterprise)
+    assert all(value.startswith(PREFIX) for value in after)
+    assert all(old != new for old, new in zip(before, after, strict=True))
+    # The old key can go: everything reads, and is found, under the new key alone.
+    settings.FIELD_ENCRYPTION_OLD_KEYS = []
+    assert "全部数据均以当前密钥加密" in _rotate("--check")
+    assert Enterprise.objects.get(pk=enterprise.pk).legal_rep_id_number == ID_NUMBER
+    assert BankAccount.objects.get(account_number=ACCOUNT).enterprise_id == enterprise.pk
+    document = Document.objects.get(enterprise=enterprise)
+    assert document.content["bank"]["account"] == ACCOUNT
+    assert document.content["enterprise"]["name"] == enterprise.name  # the rest untouched
+    # Run again, it finds nothing to do; and the rotation is in the audit log, once.
+    assert "完成：共 0 条" in _rotate()
+    entries = AuditEntry.objects.filter(detail__has_key="field_encryption_key_rotated")
+    assert [
+        e.detail["field_encryption_key_rotated"]["enterprises.Enterprise.legal_rep_id_number"]
+        for e in entries
+    ] == [ids]
+    assert entries.get().actor_username == "manage.py"
+
+
+def test_without_the_old_key_the_rotation_stops_and_writes_nothing(enterprise, settings):
+    before = _raw_values(enterprise)
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, []
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_OLD_KEYS"):
+        _rotate()
+    assert _raw_values(enterprise) == before
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
