@@ -26,15 +26,21 @@ ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_p
 HALF_FEN = Decimal("0.005")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
-# Amount bands for filtering, in yuan of outstanding principal; DESIGN §3.10 flags 100万 and 1000万.
+# Outstanding principal from which an enterprise is reported to the province (100 万元) and to
+# the ministry (1000 万元), DESIGN §3.10: the overview's badges, the dashboard's and the monthly
+# report's counts, and the bands below all draw the line here.
+PROVINCE_LEVEL = Decimal("1000000")
+MINISTRY_LEVEL = Decimal("10000000")
+
+# Amount bands for filtering, in yuan of outstanding principal.
 AMOUNT_BANDS = {
     "lt10k": ("1 万元以下", None, Decimal("10000")),
     "10k-100k": ("1–10 万元", Decimal("10000"), Decimal("100000")),
-    "100k-1m": ("10–100 万元", Decimal("100000"), Decimal("1000000")),
-    "1m-10m": ("100–1000 万元", Decimal("1000000"), Decimal("10000000")),
-    "gte10m": ("1000 万元以上", Decimal("10000000"), None),
-    # The provincial reporting line (DESIGN §3.10), the 1000万 ones included.
-    "gte1m": ("100 万元以上（含 1000 万元以上）", Decimal("1000000"), None),
+    "100k-1m": ("10–100 万元", Decimal("100000"), PROVINCE_LEVEL),
+    "1m-10m": ("100–1000 万元", PROVINCE_LEVEL, MINISTRY_LEVEL),
+    "gte10m": ("1000 万元以上", MINISTRY_LEVEL, None),
+    # The provincial reporting line, the 1000万 ones included.
+    "gte1m": ("100 万元以上（含 1000 万元以上）", PROVINCE_LEVEL, None),
 }
 SORTS = {
     "principal": "-principal_outstanding",

@@ -28,6 +28,7 @@ from django.db.models import Count, DecimalField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from arrears.models import Allocation, InsuranceType, LedgerAccount, LedgerItem, PaymentMethod
+from arrears.selectors import MINISTRY_LEVEL, PROVINCE_LEVEL
 from core.calendar import add_months
 from core.dates import chinese_date
 from core.money import money_sum
@@ -35,6 +36,7 @@ from enforcement.models import Case
 from enforcement.stages import CHAIN, ClosingReason, Stage
 from enterprises.models import AbilityClass, Industry, Region, TaskGroup
 from reports.models import Target
+from reports.selectors import COLLECTION_RATE_LINE
 from reports.sheets import (
     Column,
     ReportSheet,
@@ -48,8 +50,7 @@ from reports.sheets import (
 ZERO = Decimal("0.00")
 HALF_FEN = Decimal("0.005")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-COLLECTION_RATE_LINE = Decimal("0.90")  # below 90 % is flagged (DESIGN §3.10)
-FLAG_LEVELS = ((Decimal("10000000"), "1000万元以上"), (Decimal("1000000"), "100万元以上"))
+FLAG_LEVELS = ((MINISTRY_LEVEL, "1000万元以上"), (PROVINCE_LEVEL, "100万元以上"))
 OPEN_STAGES = [*[s for s in CHAIN if s != Stage.CLOSED], Stage.DEFERRAL, Stage.TRACKING]
 NO_GROUP = "未分组"
 

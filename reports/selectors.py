@@ -15,6 +15,7 @@ from django.db.models import Count, DecimalField, Q
 from django.db.models.functions import TruncMonth
 
 from arrears.models import Allocation, LedgerAccount, LedgerItem
+from arrears.selectors import MINISTRY_LEVEL, PROVINCE_LEVEL
 from core.calendar import add_months
 from core.money import money_sum
 from enforcement.models import Case
@@ -26,7 +27,7 @@ ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 HALF_FEN = Decimal("0.005")
 COLLECTION_RATE_LINE = Decimal("0.90")  # below 90 % is red (DESIGN §3.10)
-FLAG_LEVELS = (Decimal("1000000"), Decimal("10000000"))  # provincial and ministry reporting
+FLAG_LEVELS = (PROVINCE_LEVEL, MINISTRY_LEVEL)  # provincial and ministry reporting
 
 
 @dataclass(frozen=True)

@@ -5,24 +5,21 @@ Through the template engine each row — seven cells, a link, two badges, two am
 date — took about a third of a millisecond, two thirds of the page's drawing; the same HTML
 written here takes a fraction of it (tests/test_arrears_views.py reads the rows back)."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from arrears.selectors import MINISTRY_LEVEL, PROVINCE_LEVEL
 from core.links import id_url
 from core.money import format_yuan
 from enterprises.templatetags.enterprise_tags import status_badge
 
 register = template.Library()
 
-# Principal at which an enterprise is reported to the province (百万元) and to the ministry
-# (千万元), as the dashboard's 重点欠费单位.
-_MINISTRY, _PROVINCE = Decimal(10_000_000), Decimal(1_000_000)
+# Highest level first.
 _SIZE_BADGE = {
-    _MINISTRY: mark_safe('<span class="badge text-bg-danger" title="报部">千万元以上</span>'),
-    _PROVINCE: mark_safe('<span class="badge text-bg-warning" title="报省">百万元以上</span>'),
+    MINISTRY_LEVEL: mark_safe('<span class="badge text-bg-danger" title="报部">千万元以上</span>'),
+    PROVINCE_LEVEL: mark_safe('<span class="badge text-bg-warning" title="报省">百万元以上</span>'),
 }
 _ROW = (
     '<tr>\n      <td><a href="{}">{}</a>\n        {}</td>\n      <td>{}</td>\n      <td>{}</td>\n'
