@@ -15,8 +15,8 @@ the numbers are lost — it is backed up apart from the database (docs/operation
 A key that must be replaced (it leaked, or the office's policy says so) is rotated: the new key
 becomes FIELD_ENCRYPTION_KEY, the old one goes to FIELD_ENCRYPTION_OLD_KEYS, which only
 decrypts, and `manage.py rotate_field_key` encrypts every stored value again under the new
-key (core.field_keys). Until it has run, a number stored under the old key is read but not
-found by an exact search, which encrypts under the new key.
+key (core.field_keys). Until it has run, a number stored under the old key is still read, and
+found by an exact search, which then looks for it under every key.
 """
 
 import base64
@@ -37,14 +37,21 @@ def _cipher(key_text: str) -> AESSIV:
     try:
         key = base64.urlsafe_b64decode(key_text.encode())
     except (binascii.Error, ValueError):
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 不是有效的 base64 文本。") from None
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY（或 FIELD_ENCRYPTION_OLD_KEYS 中的一个）不是有效的 base64 文本。"
+        ) from None
     if len(key) not in (32, 48, 64):
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 须为 32、48 或 64 字节（base64 编码）。")
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY（或 FIELD_ENCRYPTION_OLD_KEYS 中的一个）须为 32、48 或 64 字节"
+            "（base64 编码）。"
+        )
     return AESSIV(key)
 
 
-def encrypt(text: str, *, context: str) -> str:
-    sealed = _cipher(settings.FIELD_ENCRYPTION_KEY).encrypt(text.encode(), [context.encode()])
+def encrypt(text: str, *, context: str, key: str | None = None) -> str:
+    """Under the current key, unless another is named (an old one, to search by)."""
+    key = settings.FIELD_ENCRYPTION_KEY if key is None else key
+    sealed = _cipher(key).encrypt(text.encode(), [context.encode()])
     return PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
 
@@ -62,6 +69,39 @@ def decrypt(stored: str, *, context: str) -> str:
         "无法解密已加密的字段：FIELD_ENCRYPTION_KEY 和 FIELD_ENCRYPTION_OLD_KEYS 中的密钥"
         "都不是加密时所用的密钥。"
     )
+
+
+def _under_every_key(stored: str, context: str) -> list[str]:
+    """The ciphertexts a value may be stored as while a rotation is pending: under the current
+    key and under each old one."""
+    if not isinstance(stored, str) or not stored.startswith(PREFIX):
+        return [stored]
+    clear = decrypt(stored, context=context)
+    return [
+        stored,
+        *(encrypt(clear, context=context, key=k) for k in settings.FIELD_ENCRYPTION_OLD_KEYS),
+    ]
+
+
+class _AnyKeyExact(models.lookups.Exact):
+    """While a rotation is pending, an exact search finds a value still stored under an old key
+    too: otherwise a duplicate check (the same account entered twice) would miss it, and the
+    rotation would then collide with the duplicate."""
+
+    def as_sql(self, compiler, connection):
+        if settings.FIELD_ENCRYPTION_OLD_KEYS and self.rhs_is_direct_value():
+            values = _under_every_key(self.rhs, self.lhs.output_field._context())
+            return models.lookups.In(self.lhs, values).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection)
+
+
+class _AnyKeyIn(models.lookups.In):
+    def as_sql(self, compiler, connection):
+        if settings.FIELD_ENCRYPTION_OLD_KEYS and self.rhs_is_direct_value():
+            context = self.lhs.output_field._context()
+            values = [v for value in self.rhs for v in _under_every_key(value, context)]
+            return models.lookups.In(self.lhs, values).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection)
 
 
 class EncryptedCharField(models.CharField):
@@ -94,7 +134,9 @@ class EncryptedCharField(models.CharField):
             raise NotImplementedError(
                 f"{self._context()} is encrypted: only exact matches can be searched"
             )
-        return super().get_lookup(lookup_name)
+        return {"exact": _AnyKeyExact, "in": _AnyKeyIn}.get(lookup_name) or super().get_lookup(
+            lookup_name
+        )
 
 
 class SealedJSONField(models.JSONField):

@@ -3,20 +3,22 @@ what `manage.py rotate_field_key` does once a replaced key has moved to
 FIELD_ENCRYPTION_OLD_KEYS.
 
 The encrypted columns are found on the models themselves (EncryptedCharField, SealedJSONField),
-so that this module names no other app's model: a field added later is rotated too.
+so that this module names no other app's model: a field added later is rotated too, and its
+model must then have a place in core.locks.LOCK_ORDER, which the rotation's tests find out.
 """
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Cast
 
 from core.audit import log_action
 from core.crypto import EncryptedCharField, SealedJSONField
-from core.models import AuditAction
+from core.locks import lock_rows
+from core.models import AuditAction, AuditResult
 
 BATCH = 500
 
@@ -39,24 +41,33 @@ class Column:
         return raw != fresh, clear
 
 
+@dataclass
+class Rotation:
+    """What a run found: by column, the values not under the current key (rewritten unless
+    only checking); and the rows that could not be rewritten because the value, once under
+    the current key, equals another row's (a duplicate entered while the rotation waited)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+
 def encrypted_columns() -> Iterator[Column]:
-    """In the apps' order, which is the order rows are locked in (enterprises before their
-    documents: core.locks)."""
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
-        for field in model._meta.concrete_fields:
-            if isinstance(field, EncryptedCharField | SealedJSONField):
-                yield Column(model, field)
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, EncryptedCharField | SealedJSONField):
+                yield Column(model, model_field)
 
 
-def _reencrypt_batch(column: Column, ids: list[int], *, write: bool) -> int:
+def _reencrypt_batch(column: Column, ids: list[int], rotation: Rotation, *, write: bool) -> int:
     """Of `ids`, the rows whose value the current key would not have written; rewritten when
-    `write`. The rows are locked first, so that no save in between is overwritten."""
+    `write`, each in a savepoint of its own. The rows are locked first (FOR NO KEY UPDATE,
+    with the house's lock timeout), so that no save in between is overwritten."""
     name = column.field.name
-    rows = column.model._base_manager.filter(pk__in=ids, **{f"{name}__isnull": False})
     if write:
-        rows = rows.select_for_update()
+        lock_rows(column.model, ids, queryset=column.model._base_manager)
+    rows = column.model._base_manager.filter(pk__in=ids, **{f"{name}__isnull": False})
     found = 0
     for pk, raw in rows.order_by("pk").values_list(
         "pk", Cast(name, output_field=models.TextField())
@@ -67,29 +78,45 @@ def _reencrypt_batch(column: Column, ids: list[int], *, write: bool) -> int:
         if not stale:
             continue
         found += 1
-        if write:
-            # update() prepares the clear value, that is encrypts it under the current key.
-            column.model._base_manager.filter(pk=pk).update(**{name: clear})
+        if not write:
+            continue
+        try:
+            with transaction.atomic():
+                # update() prepares the clear value, that is encrypts it under the current key.
+                column.model._base_manager.filter(pk=pk).update(**{name: clear})
+        except IntegrityError:
+            found -= 1
+            rotation.conflicts.append(f"{column.model._meta.verbose_name} id={pk}")
     return found
 
 
-def field_keys_rotate(*, actor=None, write: bool = True) -> dict[str, int]:
+def field_keys_rotate(*, actor=None, write: bool = True) -> Rotation:
     """For each encrypted column, how many stored values were not under the current key (and,
     when `write`, are now). A batch at a time, each in its own transaction: a rotation that
-    stops half-way is run again and carries on; values already rotated are left alone."""
-    counts = {}
-    for column in encrypted_columns():
-        ids = list(column.model._base_manager.order_by("pk").values_list("pk", flat=True))
-        found = 0
-        for start in range(0, len(ids), BATCH):
-            with transaction.atomic():
-                found += _reencrypt_batch(column, ids[start : start + BATCH], write=write)
-        counts[column.label] = found
-    if write and any(counts.values()):
-        log_action(
-            actor=actor,
-            action=AuditAction.SETTINGS,
-            detail={"field_encryption_key_rotated": counts},
-            username="" if actor else "manage.py",
-        )
-    return counts
+    stops half-way is run again and carries on; values already rotated are left alone. What
+    was rewritten is in the audit log even when the run stops on an error."""
+    rotation = Rotation()
+    failed = True
+    try:
+        for column in encrypted_columns():
+            ids = list(column.model._base_manager.order_by("pk").values_list("pk", flat=True))
+            rotation.counts[column.label] = 0
+            for start in range(0, len(ids), BATCH):
+                with transaction.atomic():
+                    rotation.counts[column.label] += _reencrypt_batch(
+                        column, ids[start : start + BATCH], rotation, write=write
+                    )
+        failed = False
+    finally:
+        if write and (any(rotation.counts.values()) or rotation.conflicts or failed):
+            log_action(
+                actor=actor,
+                action=AuditAction.SETTINGS,
+                result=AuditResult.FAILURE if failed or rotation.conflicts else AuditResult.SUCCESS,
+                detail={
+                    "field_encryption_key_rotated": rotation.counts,
+                    "conflicts": rotation.conflicts,
+                },
+                username="" if actor else "manage.py",
+            )
+    return rotation

@@ -25,6 +25,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 LOCK_ORDER = (
     "enterprises.enterprise",
+    # Locked only by the rotation of the field encryption key (core.field_keys).
+    "enterprises.bankaccount",
     "enforcement.casecounter",
     "enforcement.case",
     "enforcement.approval",

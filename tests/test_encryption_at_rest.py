@@ -12,8 +12,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from core.crypto import PREFIX
+from core.crypto import PREFIX, encrypt
 from core.models import AuditEntry
 from enterprises.models import BankAccount, Enterprise
 from notices.models import Document
@@ -164,10 +165,15 @@ def test_a_new_key_reads_the_old_values_once_the_old_key_is_kept_for_decrypting(
     settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, [old_key]
     assert Enterprise.objects.get(pk=enterprise.pk).legal_rep_id_number == ID_NUMBER
     assert Document.objects.get(enterprise=enterprise).content["bank"]["account"] == ACCOUNT
-    # Not rotated yet: an exact search encrypts under the new key and misses the old value,
-    # which --check reports, refusing to let the old key go.
-    assert not BankAccount.objects.filter(account_number=ACCOUNT).exists()
-    with pytest.raises(CommandError, match=f"尚有 {sum(_encrypted_counts())} 条数据以旧密钥加密"):
+    # Not rotated yet, and still found by an exact search: a duplicate check (the same account
+    # entered twice) must not miss it while the rotation waits.
+    assert BankAccount.objects.get(account_number=ACCOUNT).enterprise_id == enterprise.pk
+    assert BankAccount.objects.filter(account_number__in=[ACCOUNT, "1"]).count() == 1
+    assert Enterprise.objects.get(legal_rep_id_number=ID_NUMBER).pk == enterprise.pk
+    # --check counts what is left under the old key and refuses to let it go.
+    with pytest.raises(
+        CommandError, match=f"尚有 {sum(_encrypted_counts())} 条数据未以当前密钥加密"
+    ):
         _rotate("--check")
 
 
@@ -177,10 +183,14 @@ def test_rotating_encrypts_every_value_again_under_the_new_key(enterprise, setti
     settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, [old_key]
     ids, accounts, documents = _encrypted_counts()
     assert min(ids, accounts, documents) >= 1
-    out = _rotate()
-    assert f"企业·法定代表人身份证号：已用新密钥重新加密 {ids} 条" in out
-    assert f"银行账户·账号：已用新密钥重新加密 {accounts} 条" in out
-    assert f"文书·文书内容：已用新密钥重新加密 {documents} 条" in out
+    with CaptureQueriesContext(connection) as queries:
+        out = _rotate()
+    # Locked as every writer locks (core.locks): inserts pointing at the rows are not blocked.
+    locks = [q["sql"] for q in queries.captured_queries if " FOR " in q["sql"]]
+    assert len(locks) == 3 and all("FOR NO KEY UPDATE" in sql for sql in locks)
+    assert f"企业·法定代表人身份证号：已用当前密钥重新加密 {ids} 条" in out
+    assert f"银行账户·账号：已用当前密钥重新加密 {accounts} 条" in out
+    assert f"文书·文书内容：已用当前密钥重新加密 {documents} 条" in out
     after = _raw_values(enterprise)
     assert all(value.startswith(PREFIX) for value in after)
     assert all(old != new for old, new in zip(before, after, strict=True))
@@ -205,9 +215,55 @@ def test_rotating_encrypts_every_value_again_under_the_new_key(enterprise, setti
 def test_without_the_old_key_the_rotation_stops_and_writes_nothing(enterprise, settings):
     before = _raw_values(enterprise)
     settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, []
-    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_OLD_KEYS"):
+    with pytest.raises(CommandError, match="请把加密时所用的旧密钥放入 FIELD_ENCRYPTION_OLD_KEYS"):
         _rotate()
     assert _raw_values(enterprise) == before
+    with pytest.raises(CommandError, match="请把加密时所用的旧密钥"):
+        _rotate("--check")  # said, not a traceback
+
+
+def test_a_run_that_stops_half_way_leaves_in_the_audit_log_what_it_rewrote(enterprise, settings):
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    # One account number under a key nobody kept: the ID numbers are rotated first, then the
+    # run stops at the accounts.
+    lost_key = base64.urlsafe_b64encode(b"a-lost-key".ljust(64, b"-")).decode()
+    settings.FIELD_ENCRYPTION_KEY = lost_key
+    BankAccountFactory(enterprise=enterprise, account_number="6222000011112222", is_basic=False)
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, [old_key]
+    ids, _, _ = _encrypted_counts()
+    with pytest.raises(CommandError, match="都不是加密时所用的密钥"):
+        _rotate()
+    entry = AuditEntry.objects.get(detail__has_key="field_encryption_key_rotated")
+    assert entry.result == "failure"
+    assert entry.detail["field_encryption_key_rotated"] == {
+        "enterprises.Enterprise.legal_rep_id_number": ids,
+        "enterprises.BankAccount.account_number": 0,  # the batch that stopped was rolled back
+    }
+    assert Enterprise.objects.get(pk=enterprise.pk).legal_rep_id_number == ID_NUMBER
+
+
+def test_a_duplicate_that_the_rotation_would_create_is_named_and_the_rest_rotated(
+    enterprise, settings
+):
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = NEW_KEY, [old_key]
+    # The same account entered again past every check (straight into the database, under the
+    # new key): rotating the first would make the two equal.
+    duplicate = BankAccountFactory(
+        enterprise=enterprise, account_number="6222000099998888", is_basic=False
+    )
+    BankAccount.objects.filter(pk=duplicate.pk).update(
+        account_number=encrypt(ACCOUNT, context="enterprises.bankaccount.account_number")
+    )
+    first = BankAccount.objects.filter(enterprise=enterprise).exclude(pk=duplicate.pk).get()
+    with pytest.raises(CommandError, match=f"银行账户 id={first.pk}.*请核对并删除重复的一条"):
+        _rotate()
+    # Everything else is under the new key: the documents after the accounts as well.
+    settings.FIELD_ENCRYPTION_OLD_KEYS = []
+    document = Document.objects.get(enterprise=enterprise)
+    assert document.content["bank"]["account"] == ACCOUNT
+    entry = AuditEntry.objects.get(detail__has_key="field_encryption_key_rotated")
+    assert entry.result == "failure" and entry.detail["conflicts"] == [f"银行账户 id={first.pk}"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

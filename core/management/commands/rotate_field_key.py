@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from core.field_keys import encrypted_columns, field_keys_rotate
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             action="store_true",
-            help="只统计仍以旧密钥加密的数据，不写入；有则以状态 1 退出",
+            help="只统计尚未以当前密钥加密的数据，不写入；有则以状态 1 退出",
         )
 
     def handle(self, *args, check, **options):
@@ -23,15 +24,27 @@ class Command(BaseCommand):
             column.label: f"{column.model._meta.verbose_name}·{column.field.verbose_name}"
             for column in encrypted_columns()
         }
-        counts = field_keys_rotate(write=not check)
-        for label, count in counts.items():
-            verb = "仍以旧密钥加密" if check else "已用新密钥重新加密"
+        try:
+            rotation = field_keys_rotate(write=not check)
+        except ImproperlyConfigured as error:
+            # A value under a key that is in neither setting: nothing of that batch was written.
+            raise CommandError(
+                f"{error} 请把加密时所用的旧密钥放入 FIELD_ENCRYPTION_OLD_KEYS。"
+            ) from None
+        verb = "尚未以当前密钥加密" if check else "已用当前密钥重新加密"
+        for label, count in rotation.counts.items():
             self.stdout.write(f"{names[label]}：{verb} {count} 条")
-        remaining = sum(counts.values())
+        if rotation.conflicts:
+            raise CommandError(
+                "以下数据换用当前密钥后与同一单位已有的另一条相同，未能重新加密："
+                + "、".join(rotation.conflicts)
+                + "。请核对并删除重复的一条后再运行本命令。"
+            )
+        remaining = sum(rotation.counts.values())
         if check:
             if remaining:
                 raise CommandError(
-                    f"尚有 {remaining} 条数据以旧密钥加密：请先运行 rotate_field_key。"
+                    f"尚有 {remaining} 条数据未以当前密钥加密：请先运行 rotate_field_key。"
                 )
             self.stdout.write("全部数据均以当前密钥加密。")
             if settings.FIELD_ENCRYPTION_OLD_KEYS:
