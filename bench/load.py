@@ -141,6 +141,8 @@ DAY_ROLE_PAGES = {
 # Enterprises of each caseworker's townships the day's ledgers and payments go to.
 DAY_ENTERPRISES_PER_CASEWORKER = 200
 DAY_THINK_SECONDS = (1, 5)
+# How long the users are given at the end to finish the page they are on.
+STOP_SECONDS = 30
 DAY_TARGET_MS = 1000
 ROLE_NAMES = {"leader": "专班领导", "group_leader": "工作组组长", "caseworker": "经办人员"}
 # The TLS proxy in front of gunicorn tells Django the request came over HTTPS: no redirect,
@@ -667,7 +669,12 @@ def locust_child(config_path: str) -> None:
         Visitor.__name__ = Visitor.__qualname__ = role
         return Visitor
 
-    environment = Environment(user_classes=[visitor(role) for role in role_pages], host=host)
+    # At the end each user finishes the page it is on (a payment: form, preview, confirmation)
+    # instead of being cut off mid-request: a confirmation cut off after the server wrote the
+    # payment would count as written but never confirmed.
+    environment = Environment(
+        user_classes=[visitor(role) for role in role_pages], host=host, stop_timeout=STOP_SECONDS
+    )
     environment.events.request.add_listener(on_request)
 
     # Baseline: one user, one request at a time. The first request of each page is reported
@@ -734,6 +741,7 @@ def locust_child(config_path: str) -> None:
     metering.join()
     cpu = meter.cores(window)
     users_by_class = dict(runner.user_classes_count)
+    runner.stop()
     runner.quit()
     pages = {
         name: {
@@ -754,7 +762,7 @@ def locust_child(config_path: str) -> None:
                 "window": window,
                 "cpu": cpu,
                 "login_failures": state["login_failures"],
-                "paid": len(confirmed),
+                "paid": sorted(confirmed),
                 "messages": messages,
                 "users_by_class": users_by_class,
             }
@@ -882,13 +890,22 @@ def verify_payments(result: dict) -> dict:
     from arrears.models import Payment
     from arrears.verify import enterprise_differences
 
-    written = Payment.objects.filter(external_ref__startswith=f"LOAD-{result['run']}-")
-    enterprises = sorted(set(written.values_list("enterprise_id", flat=True)))
+    written = dict(
+        Payment.objects.filter(external_ref__startswith=f"LOAD-{result['run']}-").values_list(
+            "external_ref", "enterprise_id"
+        )
+    )
+    confirmed = set(result["paid"])
+    enterprises = sorted(set(written.values()))
     today = timezone.localdate()
-    problems = [line for pk in enterprises for line in enterprise_differences(pk, as_of=today)]
+    problems = [
+        *(f"confirmed, not in the ledger: {ref}" for ref in sorted(confirmed - set(written))),
+        *(f"in the ledger, never confirmed: {ref}" for ref in sorted(set(written) - confirmed)),
+        *(line for pk in enterprises for line in enterprise_differences(pk, as_of=today)),
+    ]
     return {
-        "written": written.count(),
-        "confirmed": result["paid"],
+        "written": len(written),
+        "confirmed": len(confirmed),
         "enterprises": len(enterprises),
         "problems": problems,
     }
@@ -1010,12 +1027,9 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
         require("Traceback" not in server_log, f"gunicorn logged an error:\n{server_log[-3000:]}")
         paid = result["payments"]
         require(
-            paid["written"] == paid["confirmed"],
-            f"{paid['confirmed']} payments confirmed, {paid['written']} in the ledger",
-        )
-        require(
             not paid["problems"],
-            "ledgers differ from their replay:\n" + "\n".join(paid["problems"][:20]),
+            f"{paid['confirmed']} payments confirmed, {paid['written']} in the ledger:\n"
+            + "\n".join(paid["problems"][:20]),
         )
         print(
             "load --check: no failures, every page requested"
@@ -1064,7 +1078,8 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
                 f"baseline included, each with a reference of its own) on "
                 f"{paid['enterprises']} enterprises; in the ledger: {paid['written']:,}, each "
                 "once. The ledgers of those enterprises against a replay of their history "
-                f"(arrears.verify, as `verify_ledger`): {len(paid['problems'])} differences."
+                f"(arrears.verify, as `verify_ledger`): {len(paid['problems'])} differences. "
+                "At the end every user finished the page it was on before the server stopped."
             ]
             if args.day
             else []
@@ -1093,7 +1108,7 @@ def report(args, built: dict, build_seconds: float, result: dict, server_log: st
     if args.day:
         lines += ["", f"Target: p95 ≤ {target_ms} ms on every page, no error — {verdict}; "]
         lines[-1] += f"{errors} errors."
-        if paid["written"] != paid["confirmed"] or paid["problems"]:
+        if paid["problems"]:
             lines[-1] += " The payments written do not check out: " + "; ".join(
                 [f"{paid['confirmed']} confirmed, {paid['written']} written", *paid["problems"][:5]]
             )
