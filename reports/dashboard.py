@@ -1,12 +1,15 @@
 """One dashboard's figures, assembled from the selectors, drawn, and kept briefly in the cache:
 twenty leaders opening it at nine o'clock run the aggregates and draw them once."""
 
+import hashlib
 from datetime import date
 from decimal import Decimal
+from functools import cache as once
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
 from core.money import WAN, round_fen
@@ -30,8 +33,23 @@ def _cases(**params) -> str:
     return reverse("enforcement:list") + (f"?{query}" if query else "")
 
 
+DRAWN = "reports/_dashboard_figures.html"
+
+
+@once
+def code_version() -> str:
+    """What computes and draws the cached figures, as a digest of its files: after an upgrade
+    that changes them, figures cached by the version before are not served (they may lack a
+    figure the new template shows, or show the old layout)."""
+    digest = hashlib.sha256()
+    for path in (__file__, selectors.__file__, get_template(DRAWN).origin.name):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def figures(scope: Scope, *, day: date) -> dict:
-    key = f"dashboard:{day.isoformat()}:{','.join(map(str, sorted(scope.region_ids)))}"
+    regions = ",".join(map(str, sorted(scope.region_ids)))
+    key = f"dashboard:{code_version()}:{day.isoformat()}:{regions}"
     if scope.task_group is not None:
         key += f":g{scope.task_group.pk}"
     cached = cache.get(key) if settings.DASHBOARD_CACHE_SECONDS else None
@@ -40,7 +58,7 @@ def figures(scope: Scope, *, day: date) -> dict:
         # Drawn here, once, and kept with the figures: the charts' data, the tables and their
         # links depend on nothing else, and drawing them was most of a cached dashboard's time.
         cached["body"] = render_to_string(
-            "reports/_dashboard_figures.html",
+            DRAWN,
             {"f": cached, "growth_percent": settings.GROWTH_WARNING_PERCENT},
         )
         if settings.DASHBOARD_CACHE_SECONDS:

@@ -18,6 +18,7 @@ no fee: 2026-10 is not due before 2026-11-30); the year 1,200.00. 征缴率 2026
 import re
 from datetime import date
 from decimal import Decimal as D
+from unittest.mock import patch
 
 import pytest
 
@@ -27,7 +28,7 @@ from enforcement.models import Case
 from enforcement.services import case_open
 from notices.models import Document
 from notices.services import document_issue
-from reports import selectors
+from reports import dashboard, selectors
 from reports.balances import region_balances_refresh
 from reports.models import RegionBalance, Target
 from tests.factories import (
@@ -229,6 +230,19 @@ def test_the_figures_are_drawn_once_and_served_drawn_from_the_cache(client, town
     assert figures(first.content.decode()) == figures(page)
     assert "1,202,800.00" in page and 'id="dashboard-data"' in page
     assert "{#" not in page and "{%" not in page  # the template's own notes stay in it
+
+
+def test_figures_cached_before_an_upgrade_are_not_served_after_it(client, town, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    client.force_login(town["leader"])
+    drawn = "reports/_dashboard_figures.html"
+    assert drawn in [t.name for t in client.get("/dashboard/").templates]
+    # The same code: served from the cache. Code that computes or draws them changed (a digest
+    # of its files): computed and drawn again.
+    assert drawn not in [t.name for t in client.get("/dashboard/").templates]
+    assert len(dashboard.code_version()) == 12
+    with patch.object(dashboard, "code_version", return_value="after-upgrade"):
+        assert drawn in [t.name for t in client.get("/dashboard/").templates]
 
 
 def test_caseworkers_and_supervisors_have_no_dashboard(client, town):
