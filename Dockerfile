@@ -22,8 +22,10 @@ RUN pip install -c requirements.lock . \
     && useradd --system --home /app qingqian \
     && mkdir -p /app/var && chown -R qingqian /app/var
 
-# collectstatic needs settings but no database or secrets of the deployment.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/x.db REDIS_URL=redis://unused:6379/0 \
+# collectstatic needs settings but no database or secrets of the deployment: every variable the
+# production settings require is given a stand-in here (tests/test_deployment_files.py runs it).
+RUN SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    DATABASE_URL=sqlite:////tmp/x.db REDIS_URL=redis://unused:6379/0 \
     python manage.py collectstatic --noinput
 
 USER qingqian
