@@ -26,6 +26,7 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -46,6 +47,23 @@ def _cipher(key_text: str) -> AESSIV:
             "（base64 编码）。"
         )
     return AESSIV(key)
+
+
+@checks.register(checks.Tags.security)
+def check_field_keys(app_configs=None, **kwargs) -> list:
+    """Every key well formed, the old ones too: a malformed old key would fail every exact
+    search at its first use. Run by `check`, `migrate` (the deployment's first step) and the
+    test suite, not only at the first number read."""
+    problems = []
+    for name, key_text in [
+        ("FIELD_ENCRYPTION_KEY", settings.FIELD_ENCRYPTION_KEY),
+        *(("FIELD_ENCRYPTION_OLD_KEYS", key) for key in settings.FIELD_ENCRYPTION_OLD_KEYS),
+    ]:
+        try:
+            _cipher(key_text)
+        except ImproperlyConfigured as error:
+            problems.append(checks.Error(str(error), hint=f"检查 {name}。", id="qingqian.E001"))
+    return problems
 
 
 def encrypt(text: str, *, context: str, key: str | None = None) -> str:
@@ -77,10 +95,8 @@ def _under_every_key(stored: str, context: str) -> list[str]:
     if not isinstance(stored, str) or not stored.startswith(PREFIX):
         return [stored]
     clear = decrypt(stored, context=context)
-    return [
-        stored,
-        *(encrypt(clear, context=context, key=k) for k in settings.FIELD_ENCRYPTION_OLD_KEYS),
-    ]
+    keys = (settings.FIELD_ENCRYPTION_KEY, *settings.FIELD_ENCRYPTION_OLD_KEYS)
+    return [encrypt(clear, context=context, key=key) for key in keys]
 
 
 class _AnyKeyExact(models.lookups.Exact):
@@ -96,6 +112,8 @@ class _AnyKeyExact(models.lookups.Exact):
 
 
 class _AnyKeyIn(models.lookups.In):
+    """As _AnyKeyExact, for a list of values. A subquery on the right is compared as stored."""
+
     def as_sql(self, compiler, connection):
         if settings.FIELD_ENCRYPTION_OLD_KEYS and self.rhs_is_direct_value():
             context = self.lhs.output_field._context()

@@ -32,6 +32,14 @@ class Column:
     def label(self) -> str:
         return f"{self.model._meta.label}.{self.field.name}"
 
+    @property
+    def may_collide(self) -> bool:
+        """Whether the column is in a unique constraint: only then can a value rewritten under
+        the current key equal another row's."""
+        meta = self.model._meta
+        together = [c.fields for c in meta.constraints if isinstance(c, models.UniqueConstraint)]
+        return self.field.unique or any(self.field.name in fields for fields in together)
+
     def stale(self, raw: str) -> tuple[bool, object]:
         """(whether the stored text is not what the current key writes, the clear value)."""
         clear = self.field.from_db_value(raw, None, connection)
@@ -66,7 +74,7 @@ def _reencrypt_batch(column: Column, ids: list[int], rotation: Rotation, *, writ
     with the house's lock timeout), so that no save in between is overwritten."""
     name = column.field.name
     if write:
-        lock_rows(column.model, ids, queryset=column.model._base_manager)
+        lock_rows(column.model, ids, queryset=column.model._base_manager.only("pk"))
     rows = column.model._base_manager.filter(pk__in=ids, **{f"{name}__isnull": False})
     found = 0
     for pk, raw in rows.order_by("pk").values_list(
@@ -80,14 +88,33 @@ def _reencrypt_batch(column: Column, ids: list[int], rotation: Rotation, *, writ
         found += 1
         if not write:
             continue
+        # update() prepares the clear value, that is encrypts it under the current key.
+        rewrite = column.model._base_manager.filter(pk=pk)
+        if not column.may_collide:
+            rewrite.update(**{name: clear})
+            continue
         try:
             with transaction.atomic():
-                # update() prepares the clear value, that is encrypts it under the current key.
-                column.model._base_manager.filter(pk=pk).update(**{name: clear})
-        except IntegrityError:
+                rewrite.update(**{name: clear})
+        except IntegrityError as error:
+            if not _unique_violation(error):
+                raise
             found -= 1
-            rotation.conflicts.append(f"{column.model._meta.verbose_name} id={pk}")
+            rotation.conflicts.append(_described(column.model._base_manager.get(pk=pk)))
     return found
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    cause = error.__cause__
+    return getattr(cause, "pgcode", None) == "23505" or "UNIQUE constraint" in str(cause)
+
+
+def _described(row: models.Model) -> str:
+    """A row named so that whoever resolves the conflict finds it: its kind, id and label, and
+    the enterprise it belongs to when it belongs to one."""
+    owner = getattr(row, "enterprise", None)
+    of = f"，{owner}（{getattr(owner, 'credit_code', '')}）" if owner is not None else ""
+    return f"{row._meta.verbose_name} id={row.pk}（{row}）{of}"
 
 
 def field_keys_rotate(*, actor=None, write: bool = True) -> Rotation:
@@ -102,7 +129,9 @@ def field_keys_rotate(*, actor=None, write: bool = True) -> Rotation:
             ids = list(column.model._base_manager.order_by("pk").values_list("pk", flat=True))
             rotation.counts[column.label] = 0
             for start in range(0, len(ids), BATCH):
-                with transaction.atomic():
+                # Durable: inside a caller's transaction the batches would not commit one by
+                # one, and a run that stops half-way would keep nothing.
+                with transaction.atomic(durable=True):
                     rotation.counts[column.label] += _reencrypt_batch(
                         column, ids[start : start + BATCH], rotation, write=write
                     )

@@ -1,6 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import AuditAction, log_action
+from core.locks import lock_row
 from enterprises.importers import UPDATABLE, ParsedImport
 from enterprises.models import BankAccount, Enterprise, Region, TaskGroup
 
@@ -62,6 +64,41 @@ def bank_account_save(
         obj=account,
         request=request,
         detail={"enterprise": enterprise.credit_code, "basic": account.is_basic},
+    )
+    return account
+
+
+@transaction.atomic
+def bank_account_remove_duplicate(*, actor, account_id: int, request=None) -> BankAccount:
+    """Remove an account entered twice for the same enterprise — the only removal of an account
+    there is, for the conflict a key rotation names (core.field_keys): refused unless another
+    account of the enterprise has the same number. That one stays, and stays basic if either
+    was."""
+    enterprise_id = BankAccount.objects.values_list("enterprise_id", flat=True).get(pk=account_id)
+    lock_row(Enterprise, enterprise_id)
+    account = BankAccount.objects.select_related("enterprise").get(pk=account_id)
+    # An exact search finds the other under any key while a rotation is pending.
+    twin = (
+        BankAccount.objects.filter(
+            enterprise_id=enterprise_id, account_number=account.account_number
+        )
+        .exclude(pk=account.pk)
+        .order_by("pk")
+        .first()
+    )
+    if twin is None:
+        raise ValidationError("该单位没有账号与此相同的另一个银行账户，不能删除。")
+    was_basic = account.is_basic
+    account.delete()
+    if was_basic and not twin.is_basic:
+        BankAccount.objects.filter(pk=twin.pk).update(is_basic=True)
+    log_action(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=account.enterprise,
+        request=request,
+        detail={"bank_account_removed": account_id, "duplicate_of": twin.pk, "basic": was_basic},
+        username="" if actor else "manage.py",
     )
     return account
 

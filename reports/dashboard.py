@@ -4,12 +4,11 @@ twenty leaders opening it at nine o'clock run the aggregates and draw them once.
 import hashlib
 from datetime import date
 from decimal import Decimal
-from functools import cache as once
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.money import WAN, round_fen
@@ -36,20 +35,24 @@ def _cases(**params) -> str:
 DRAWN = "reports/_dashboard_figures.html"
 
 
-@once
-def code_version() -> str:
+def _code_version() -> str:
     """What computes and draws the cached figures, as a digest of its files: after an upgrade
     that changes them, figures cached by the version before are not served (they may lack a
-    figure the new template shows, or show the old layout)."""
+    figure the new template shows, or show the old layout). Taken when the module is imported,
+    as a worker starts (config/gunicorn.py), not later from files an upgrade may have replaced
+    under a running worker."""
     digest = hashlib.sha256()
-    for path in (__file__, selectors.__file__, get_template(DRAWN).origin.name):
+    for path in (__file__, selectors.__file__, settings.BASE_DIR / "templates" / DRAWN):
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
 
 
+CODE_VERSION = _code_version()
+
+
 def figures(scope: Scope, *, day: date) -> dict:
     regions = ",".join(map(str, sorted(scope.region_ids)))
-    key = f"dashboard:{code_version()}:{day.isoformat()}:{regions}"
+    key = f"dashboard:{CODE_VERSION}:{day.isoformat()}:{regions}"
     if scope.task_group is not None:
         key += f":g{scope.task_group.pk}"
     cached = cache.get(key) if settings.DASHBOARD_CACHE_SECONDS else None

@@ -240,8 +240,8 @@ def test_figures_cached_before_an_upgrade_are_not_served_after_it(client, town, 
     # The same code: served from the cache. Code that computes or draws them changed (a digest
     # of its files): computed and drawn again.
     assert drawn not in [t.name for t in client.get("/dashboard/").templates]
-    assert len(dashboard.code_version()) == 12
-    with patch.object(dashboard, "code_version", return_value="after-upgrade"):
+    assert len(dashboard.CODE_VERSION) == 12
+    with patch.object(dashboard, "CODE_VERSION", "after-upgrade"):
         assert drawn in [t.name for t in client.get("/dashboard/").templates]
 
 

@@ -256,14 +256,50 @@ def test_a_duplicate_that_the_rotation_would_create_is_named_and_the_rest_rotate
         account_number=encrypt(ACCOUNT, context="enterprises.bankaccount.account_number")
     )
     first = BankAccount.objects.filter(enterprise=enterprise).exclude(pk=duplicate.pk).get()
-    with pytest.raises(CommandError, match=f"银行账户 id={first.pk}.*请核对并删除重复的一条"):
+    named = f"银行账户 id={first.pk}（{first}），{enterprise.name}（{enterprise.credit_code}）"
+    with pytest.raises(CommandError) as refused:
         _rotate()
-    # Everything else is under the new key: the documents after the accounts as well.
-    settings.FIELD_ENCRYPTION_OLD_KEYS = []
-    document = Document.objects.get(enterprise=enterprise)
-    assert document.content["bank"]["account"] == ACCOUNT
+    assert named in str(refused.value) and "bank_account_remove_duplicate" in str(refused.value)
     entry = AuditEntry.objects.get(detail__has_key="field_encryption_key_rotated")
-    assert entry.result == "failure" and entry.detail["conflicts"] == [f"银行账户 id={first.pk}"]
+    assert entry.result == "failure" and entry.detail["conflicts"] == [named]
+    document = Document.objects.get(enterprise=enterprise)
+    assert named in _rotate_output_ignoring_conflicts()  # named again until it is resolved
+    # The one named is removed (the other stays, and becomes the basic account it was), and
+    # the rotation completes.
+    out = StringIO()
+    call_command("bank_account_remove_duplicate", str(first.pk), stdout=out)
+    assert f"已删除 {enterprise.name}" in out.getvalue()
+    assert BankAccount.objects.get(enterprise=enterprise).pk == duplicate.pk
+    assert BankAccount.objects.get(pk=duplicate.pk).is_basic
+    assert "完成：共 0 条" in _rotate()
+    settings.FIELD_ENCRYPTION_OLD_KEYS = []
+    assert "全部数据均以当前密钥加密" in _rotate("--check")
+    # The documents, after the accounts, were rotated by the first run already.
+    assert Document.objects.get(pk=document.pk).content["bank"]["account"] == ACCOUNT
+
+
+def _rotate_output_ignoring_conflicts() -> str:
+    try:
+        return _rotate()
+    except CommandError as error:
+        return str(error)
+
+
+def test_only_an_account_entered_twice_can_be_removed(enterprise):
+    account = BankAccount.objects.get(enterprise=enterprise)
+    with pytest.raises(CommandError, match="没有账号与此相同的另一个银行账户"):
+        call_command("bank_account_remove_duplicate", str(account.pk))
+    with pytest.raises(CommandError, match="没有 id 为 0 的银行账户"):
+        call_command("bank_account_remove_duplicate", "0")
+    assert BankAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_every_encrypted_column_has_its_place_in_the_lock_order():
+    from core.field_keys import encrypted_columns
+    from core.locks import LOCK_ORDER
+
+    for column in encrypted_columns():
+        assert column.model._meta.label_lower in LOCK_ORDER, column.label
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -287,3 +323,16 @@ def _pg_dump() -> str:
 
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
     return str(versions[-1]) if versions else "pg_dump"
+
+
+def test_a_malformed_key_is_reported_by_the_system_checks(settings):
+    from core.crypto import check_field_keys
+
+    assert check_field_keys() == []
+    too_short = base64.urlsafe_b64encode(b"sixteen-bytes!!!").decode()
+    settings.FIELD_ENCRYPTION_OLD_KEYS = [NEW_KEY, too_short]
+    problems = check_field_keys()
+    assert [p.id for p in problems] == ["qingqian.E001"]
+    assert (
+        "32、48 或 64 字节" in problems[0].msg and "FIELD_ENCRYPTION_OLD_KEYS" in problems[0].hint
+    )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from core.field_keys import encrypted_columns, field_keys_rotate
 
@@ -31,14 +32,22 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{error} 请把加密时所用的旧密钥放入 FIELD_ENCRYPTION_OLD_KEYS。"
             ) from None
+        except OperationalError as error:
+            if "lock timeout" not in str(error):
+                raise
+            raise CommandError(
+                "有数据正被其他操作占用，等待超时。请在无人办理业务时再运行本命令，"
+                "已完成的部分不会重复。"
+            ) from None
         verb = "尚未以当前密钥加密" if check else "已用当前密钥重新加密"
         for label, count in rotation.counts.items():
             self.stdout.write(f"{names[label]}：{verb} {count} 条")
         if rotation.conflicts:
             raise CommandError(
                 "以下数据换用当前密钥后与同一单位已有的另一条相同，未能重新加密："
-                + "、".join(rotation.conflicts)
-                + "。请核对并删除重复的一条后再运行本命令。"
+                + "；".join(rotation.conflicts)
+                + "。请核对后删除重复的一条（银行账户：manage.py bank_account_remove_duplicate ID），"
+                "再运行本命令。"
             )
         remaining = sum(rotation.counts.values())
         if check:
