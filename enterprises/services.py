@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import AuditAction, log_action
-from core.locks import lock_row
+from core.locks import lock_row, lock_rows
 from enterprises.importers import UPDATABLE, ParsedImport
 from enterprises.models import BankAccount, Enterprise, Region, TaskGroup
 
@@ -52,6 +52,11 @@ def bank_account_save(
 ) -> BankAccount:
     creating = account is None
     account = account or BankAccount(enterprise=enterprise)
+    # The enterprise, then the accounts this may write, in id order (core.locks): the old basic
+    # account demoted below and the one edited, which a key rotation may hold at the same time.
+    lock_row(Enterprise, enterprise.pk)
+    basic = enterprise.bank_accounts.filter(is_basic=True).values_list("pk", flat=True)
+    lock_rows(BankAccount, [*basic, *([account.pk] if account.pk else [])])
     if data.get("is_basic"):
         # Only one basic account per enterprise: a new basic account demotes the old one.
         enterprise.bank_accounts.exclude(pk=account.pk).filter(is_basic=True).update(is_basic=False)

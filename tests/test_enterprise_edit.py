@@ -1,3 +1,6 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from core.models import AuditEntry
 from enterprises.codes import NOT_YOURS
 from enterprises.models import BankAccount, Enterprise
@@ -119,6 +122,31 @@ def test_a_second_basic_account_demotes_the_first(client, county):
     assert response.status_code == 302
     basics = BankAccount.objects.filter(enterprise=county.enterprise, is_basic=True)
     assert [a.account_number for a in basics] == ["6228480123456789012"]
+
+
+def test_saving_an_account_locks_the_enterprise_then_its_accounts_in_id_order(client, county):
+    # As the key rotation locks accounts (core.field_keys): in id order, after no enterprise.
+    other = BankAccount.objects.create(
+        enterprise=county.enterprise,
+        bank_name="中国建设银行壶关支行",
+        account_number="6217000011112222",
+    )
+    client.force_login(county.caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        client.post(
+            f"/enterprises/{county.enterprise.pk}/bank-accounts/{other.pk}/edit/",
+            {
+                "bank_name": "中国建设银行壶关支行",
+                "account_number": "6217000011112222",
+                "is_basic": "on",
+            },
+        )
+    locks = [q["sql"] for q in queries.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    assert [sql.split(" FROM ")[1].split()[0] for sql in locks] == [
+        '"enterprises_enterprise"',
+        '"enterprises_bankaccount"',
+    ]
+    assert BankAccount.objects.get(is_basic=True, enterprise=county.enterprise).pk == other.pk
 
 
 def test_bank_account_number_must_be_digits(client, county):
