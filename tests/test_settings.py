@@ -1,3 +1,4 @@
+import base64
 import os
 import subprocess
 import sys
@@ -10,8 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 20 + "-production-key-with-enough-entropy-0123456789",
+    # 64 bytes, base64 (a key of another length is refused by the checks: qingqian.E001).
     "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1maWVsZC1rZXktLS0tLS0tLS0tLS0tLS0t"
-    "LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLQ==",
+    "LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLQ==",
     "DATABASE_URL": "postgres://qingqian:secret@db:5432/qingqian",
     "REDIS_URL": "redis://redis:6379/0",
     "ALLOWED_HOSTS": "qingqian.example.gov.cn",
@@ -48,6 +50,13 @@ def test_production_refuses_to_start_without_the_field_encryption_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY 未设置" in result.stderr
+
+
+def test_production_refuses_a_field_encryption_key_of_the_wrong_length():
+    wrong = base64.urlsafe_b64encode(b"sixty-seven bytes".ljust(67, b"-")).decode()
+    result = _manage("check", env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEY": wrong})
+    assert result.returncode != 0
+    assert "qingqian.E001" in result.stderr and "32、48 或 64 字节" in result.stderr
 
 
 @pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
