@@ -21,9 +21,8 @@ form) and request pages back to back, without think time — the task force lead
 county dashboard, the group leaders their group's dashboard and 今日待办, the caseworkers
 今日待办, the arrears overview, the case list and the enterprise register. As a browser does,
 a 今日待办 that loads the user's own figures once shown (htmx) is followed by that request,
-reported on its own line. Logins and a short
-warm-up (every worker fills its caches) are not measured; then every request for
-`--seconds` is: count, median, p95, max and errors per page.
+reported on its own line. Logins and a short warm-up (every worker fills its caches) are not
+measured; then every request for `--seconds` is: count, median, p95, max and errors per page.
 
 `--day` (issue: 40 users for 10 minutes, its defaults; p95 ≤ 1 s, no error) plays an office's
 day instead: each user reads a page 1–5 s before the next, leaders also read the arrears

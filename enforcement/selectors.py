@@ -501,6 +501,7 @@ def worklist(user, *, day) -> dict:
         .select_related("case__enterprise")
         .only("status", "ended_on", "resume_stage", "case__enterprise__name")
     )
+    running = [d.pk for d in deferrals if d.status == Deferral.Status.ACTIVE]
     approves = has_capability(user, "approve_actions")
     # Lists, not querysets: the page shows each list's length and then its lines, which on a
     # queryset is a COUNT and a SELECT each (the worklist is the page every caseworker opens).
@@ -509,14 +510,14 @@ def worklist(user, *, day) -> dict:
         "broken_deferrals": [d for d in deferrals if d.status == Deferral.Status.BROKEN],
         "instalments_due": list(
             Instalment.objects.filter(
-                deferral_id__in=[d.pk for d in deferrals if d.status == Deferral.Status.ACTIVE],
+                deferral_id__in=running,
                 due_on__gte=day,
                 due_on__lte=day + timedelta(days=7),
             )
             .select_related("deferral__case__enterprise")
             .only("number", "amount", "due_on", "deferral__case__enterprise__name")
         )
-        if any(d.status == Deferral.Status.ACTIVE for d in deferrals)
+        if running
         else [],
         "court": [(shown[case.pk], last_day) for case, last_day in court if case.pk in shown],
         "penalty_clocks": [

@@ -245,6 +245,16 @@ def test_figures_cached_before_an_upgrade_are_not_served_after_it(client, town, 
         assert drawn in [t.name for t in client.get("/dashboard/").templates]
 
 
+def test_the_code_digest_follows_the_template_that_draws_the_figures(settings, tmp_path):
+    drawn = tmp_path / "templates" / dashboard.DRAWN
+    drawn.parent.mkdir(parents=True)
+    drawn.write_bytes((settings.BASE_DIR / "templates" / dashboard.DRAWN).read_bytes())
+    settings.BASE_DIR = tmp_path
+    assert dashboard._code_version() == dashboard.CODE_VERSION  # the same files
+    drawn.write_bytes(drawn.read_bytes() + b"\n")
+    assert dashboard._code_version() != dashboard.CODE_VERSION
+
+
 def test_caseworkers_and_supervisors_have_no_dashboard(client, town):
     for role in (roles.CASEWORKER, roles.SUPERVISOR):
         client.force_login(UserFactory(role=role))
